@@ -1,0 +1,56 @@
+/**
+ * The cache contract. An engine given a cache stores each node's outputs under
+ * a signature (a hex string) and reuses them when the signature comes again.
+ *
+ * @module
+ */
+
+/** A cache hit. The wrapper tells a cached `undefined` apart from a miss. */
+export interface CacheHit {
+  /** The stored value (may be `undefined` or `null`). */
+  readonly value: unknown;
+}
+
+/**
+ * A key-value store for node outputs. Keys are signatures (lowercase hex).
+ * Implementations must treat a corrupt entry as a miss, never throw for it.
+ *
+ * @example A minimal Map-backed cache
+ * ```ts
+ * import type { Cache, CacheHit } from "@hn/core";
+ *
+ * class MapCache implements Cache {
+ *   readonly name = "map";
+ *   #m = new Map<string, unknown>();
+ *   get(key: string): Promise<CacheHit | undefined> {
+ *     return Promise.resolve(this.#m.has(key) ? { value: this.#m.get(key) } : undefined);
+ *   }
+ *   set(key: string, value: unknown): Promise<void> {
+ *     this.#m.set(key, value);
+ *     return Promise.resolve();
+ *   }
+ *   delete(key: string): Promise<boolean> {
+ *     return Promise.resolve(this.#m.delete(key));
+ *   }
+ *   clear(): Promise<void> {
+ *     this.#m.clear();
+ *     return Promise.resolve();
+ *   }
+ * }
+ * const c = new MapCache();
+ * await c.set("ab", undefined);
+ * console.assert((await c.get("ab")) !== undefined);
+ * ```
+ */
+export interface Cache {
+  /** A name for messages and logs. */
+  readonly name: string;
+  /** The entry for `key`, or `undefined` on a miss. */
+  get(key: string): Promise<CacheHit | undefined>;
+  /** Stores `value` under `key`. */
+  set(key: string, value: unknown): Promise<void>;
+  /** Removes `key`; resolves whether it was there. */
+  delete(key: string): Promise<boolean>;
+  /** Removes every entry. */
+  clear(): Promise<void>;
+}
