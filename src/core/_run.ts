@@ -1,0 +1,307 @@
+/**
+ * The run loop: executes a plan's steps over a values object, inline when the
+ * node executor is sequential (no promise unless a node returns one), else by
+ * ready-set scheduling through the executor.
+ */
+
+import { isPromiseLike, raceAbort } from "./_abort.ts";
+import type { Events } from "./_events.ts";
+import { now } from "./_events.ts";
+import type { Plan, Step } from "./_graph.ts";
+import type { Engine, ParentRun } from "./engine.ts";
+import { ExecutorError, NodeExecutionError } from "./errors.ts";
+import type { Executor, Task } from "./executor.ts";
+import type { GraphNode, Node } from "./node.ts";
+import type { PipelineNode } from "./pipeline_node.ts";
+import type { AnyPipeline } from "./types.ts";
+
+/** Everything a run needs besides its plan and values. */
+export interface RunContext {
+  readonly engine: Engine;
+  readonly pipeline: AnyPipeline;
+  readonly executor: Executor;
+  /** Whether nodes run inline (the executor is sequential). */
+  readonly inline: boolean;
+  readonly signal: AbortSignal | undefined;
+  readonly events: Events | undefined;
+  readonly runId: string;
+  readonly depth: number;
+  readonly path: readonly string[];
+  readonly item: number | undefined;
+}
+
+type Values = Record<string, unknown>;
+
+/** Runs `plan` over `values`; returns the outputs, or a promise of them. */
+export function runPlan(ctx: RunContext, plan: Plan, values: Values): Values | Promise<Values> {
+  return ctx.inline ? runInline(ctx, plan, values, 0) : runScheduled(ctx, plan, values);
+}
+
+function runInline(
+  ctx: RunContext,
+  plan: Plan,
+  values: Values,
+  from: number,
+): Values | Promise<Values> {
+  const steps = plan.steps;
+  const signal = ctx.signal;
+  for (let i = from; i < steps.length; i++) {
+    if (signal !== undefined && signal.aborted) throw signal.reason;
+    const step = steps[i];
+    const result = invoke(ctx, step, argsOf(step.node, values));
+    if (isPromiseLike(result)) {
+      return raceAbort(result as Promise<unknown>, signal).then((r) => {
+        store(ctx, step, r, values);
+        return runInline(ctx, plan, values, i + 1);
+      });
+    }
+    store(ctx, step, result, values);
+  }
+  return collect(plan, values);
+}
+
+function runScheduled(ctx: RunContext, plan: Plan, values: Values): Promise<Values> {
+  const { steps } = plan;
+  const { executor, signal } = ctx;
+  return new Promise<Values>((resolve, reject) => {
+    const waiting = steps.map((s) => s.deps.length);
+    const ready = steps.filter((s) => s.deps.length === 0).map((s) => s.index);
+    let running = 0;
+    let done = 0;
+    let settled = false;
+    const onAbort = (): void => finish(signal!.reason);
+    const finish = (error?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener("abort", onAbort);
+      if (error !== undefined) reject(error);
+      else resolve(collect(plan, values));
+    };
+    if (steps.length === 0) return finish();
+    if (signal?.aborted) return finish(signal.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const launch = (): void => {
+      while (!settled && ready.length > 0 && running < executor.concurrency) {
+        const step = steps[ready.shift()!];
+        const args = argsOf(step.node, values);
+        const task: Task = {
+          spec: {
+            kind: "node",
+            pipeline: ctx.pipeline,
+            node: step.node.name,
+            inputs: args,
+            item: ctx.item,
+          },
+          run: () => invoke(ctx, step, args),
+          emit: ctx.events && ((hook, event) => ctx.events!.emit(hook, event)),
+        };
+        running++;
+        executor.execute(task, { signal }).then((result) => {
+          running--;
+          if (settled) return;
+          try {
+            store(ctx, step, result, values);
+          } catch (error) {
+            return finish(error);
+          }
+          done++;
+          for (const d of step.dependents) if (--waiting[d] === 0) ready.push(d);
+          if (done === steps.length) finish();
+          else launch();
+        }, (error) => {
+          running--;
+          finish(nodeError(ctx, step.node, error));
+        });
+      }
+    };
+    launch();
+  });
+}
+
+/** The input object of `node`: only the names present in `values`, so defaults apply. */
+function argsOf(node: GraphNode, values: Values): Values {
+  const args: Values = {};
+  const names = node.inputs;
+  for (let i = 0; i < names.length; i++) {
+    const k = names[i];
+    const v = values[k];
+    if (v !== undefined || k in values) args[k] = v;
+  }
+  return args;
+}
+
+function collect(plan: Plan, values: Values): Values {
+  const out: Values = {};
+  const names = plan.outputs;
+  for (let i = 0; i < names.length; i++) out[names[i]] = values[names[i]];
+  return out;
+}
+
+/** Runs one step here; returns its raw result or a promise of it. */
+export function invoke(ctx: RunContext, step: Step, args: Values): unknown {
+  const node = step.node;
+  if (node.kind === "pipeline") return runNested(ctx, step, args);
+  if (ctx.events !== undefined) return invokeObserved(ctx, node as Node, args, ctx.events);
+  let result: unknown;
+  try {
+    result = (node as Node).fn(args);
+  } catch (error) {
+    throw nodeError(ctx, node, error);
+  }
+  if (isPromiseLike(result)) {
+    return Promise.resolve(result).then(undefined, (error) => {
+      throw nodeError(ctx, node, error);
+    });
+  }
+  return result;
+}
+
+async function invokeObserved(
+  ctx: RunContext,
+  node: Node,
+  args: Values,
+  events: Events,
+): Promise<unknown> {
+  const base = eventBase(ctx);
+  const start = now();
+  events.emit("onNodeStart", { ...base, time: start, node: node.name });
+  try {
+    const result = await node.fn(args);
+    const end = now();
+    events.emit("onNodeEnd", {
+      ...base,
+      time: end,
+      node: node.name,
+      duration: end - start,
+      cached: false,
+    });
+    return result;
+  } catch (cause) {
+    const error = nodeError(ctx, node, cause);
+    const end = now();
+    events.emit("onNodeError", { ...base, time: end, node: node.name, error });
+    events.emit("onNodeEnd", {
+      ...base,
+      time: end,
+      node: node.name,
+      duration: end - start,
+      cached: false,
+      error,
+    });
+    throw error;
+  }
+}
+
+/** The fields every event of `ctx` carries, without `time`. */
+export function eventBase(
+  ctx: RunContext,
+): { runId: string; pipeline: string; depth: number; path: readonly string[]; item?: number } {
+  const base = { runId: ctx.runId, pipeline: ctx.pipeline.name, depth: ctx.depth, path: ctx.path };
+  return ctx.item === undefined ? base : { ...base, item: ctx.item };
+}
+
+async function runNested(ctx: RunContext, step: Step, args: Values): Promise<Values> {
+  const node = step.node as PipelineNode;
+  const inner = node.pipeline;
+  const innerInputs: Values = {};
+  for (const k in args) innerInputs[node.inputMapping[k]] = args[k];
+  const outputs = [...new Set(step.needed.map((o) => node.outputSources[o]))];
+  const engine = inner.engine ?? ctx.engine;
+  const parent: ParentRun = {
+    runId: ctx.runId,
+    depth: ctx.depth + 1,
+    path: [...ctx.path, node.name],
+    item: ctx.item,
+    callbacks: ctx.events?.callbacks ?? [],
+    context: ctx.events?.context ?? { runId: ctx.runId, data: new Map() },
+  };
+  const events = ctx.events;
+  const base = events && { ...eventBase(ctx), node: node.name, inner: inner.name };
+  const start = now();
+  if (events) events.emit("onNestedPipelineStart", { ...base, time: start });
+  try {
+    const result: Values = {};
+    if (node.mapOver.length === 0) {
+      const r = await engine.run(inner, innerInputs, { outputs, signal: ctx.signal, parent });
+      for (const o of step.needed) result[o] = r[node.outputSources[o]];
+    } else {
+      const rows = await engine.map(inner, innerInputs, {
+        mapOver: node.mapOver.map((m) => node.inputMapping[m]),
+        mode: node.mode,
+        outputs,
+        signal: ctx.signal,
+        parent,
+      }) as Values[];
+      for (const o of step.needed) result[o] = rows.map((r) => r[node.outputSources[o]]);
+    }
+    if (events) {
+      const end = now();
+      events.emit("onNestedPipelineEnd", { ...base, time: end, duration: end - start });
+    }
+    return result;
+  } catch (error) {
+    if (events) {
+      const end = now();
+      events.emit("onNestedPipelineEnd", { ...base, time: end, duration: end - start, error });
+    }
+    throw error;
+  }
+}
+
+/** Writes a step's result into `values` under its output names. */
+function store(ctx: RunContext, step: Step, result: unknown, values: Values): void {
+  const node = step.node;
+  if (node.kind === "pipeline") {
+    for (const o of step.needed) values[o] = (result as Values)[o];
+    return;
+  }
+  const outputs = node.outputs;
+  if (!(node as Node).multiOutput) {
+    values[outputs[0]] = result;
+    return;
+  }
+  if (Array.isArray(result) && result.length >= outputs.length) {
+    for (let i = 0; i < outputs.length; i++) values[outputs[i]] = result[i];
+    return;
+  }
+  if (
+    result !== null && typeof result === "object" && !Array.isArray(result) &&
+    outputs.every((o) => o in (result as object))
+  ) {
+    for (const o of outputs) values[o] = (result as Values)[o];
+    return;
+  }
+  throw new NodeExecutionError(
+    `Cannot run node "${node.name}" of pipeline "${ctx.pipeline.name}"${
+      itemText(ctx.item)
+    } as it returned ${describe(result)}, not ${outputs.length} values: return a tuple [${
+      outputs.join(", ")
+    }] or an object with ${outputs.map((o) => `"${o}"`).join(", ")}`,
+    { pipeline: ctx.pipeline.name, node: node.name, item: ctx.item },
+  );
+}
+
+/** Wraps what a node threw in a NodeExecutionError (aborts and library errors pass through). */
+export function nodeError(ctx: RunContext, node: GraphNode, error: unknown): unknown {
+  if (
+    error instanceof NodeExecutionError || error instanceof ExecutorError ||
+    (ctx.signal !== undefined && ctx.signal.aborted && error === ctx.signal.reason)
+  ) return error;
+  return new NodeExecutionError(
+    `Cannot run node "${node.name}" of pipeline "${ctx.pipeline.name}"${
+      itemText(ctx.item)
+    } as it threw: ${error instanceof Error ? `${error.name}: ${error.message}` : describe(error)}`,
+    { pipeline: ctx.pipeline.name, node: node.name, item: ctx.item, cause: error },
+  );
+}
+
+function itemText(item: number | undefined): string {
+  return item === undefined ? "" : ` for item ${item}`;
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === "object") return `an object without every output key`;
+  return `${typeof value} ${String(value).slice(0, 40)}`;
+}
