@@ -18,6 +18,10 @@ export interface Step {
   readonly dependents: readonly number[];
   /** Its outputs that the plan needs (the rest may be skipped by nested pipelines). */
   readonly needed: readonly string[];
+  /** Value slots of its inputs (same order as `node.inputs`). */
+  readonly inSlots: readonly number[];
+  /** Value slots of its outputs (same order as `node.outputs`). */
+  readonly outSlots: readonly number[];
 }
 
 /** The steps needed for a set of outputs, in a topological order. */
@@ -30,6 +34,15 @@ export interface Plan {
   readonly inputs: readonly string[];
   /** The output names the run returns. */
   readonly outputs: readonly string[];
+  /**
+   * A run keeps its values in an array: one slot per root input, then one per
+   * output. These are the slots of `inputs` and `outputs`, and the array length.
+   */
+  readonly inputSlots: readonly number[];
+  /** Slots of `outputs`. */
+  readonly outputSlots: readonly number[];
+  /** How many slots a run's value array has. */
+  readonly slotCount: number;
 }
 
 /** The validated graph of a pipeline. */
@@ -170,14 +183,26 @@ export function buildPlan(
       }
     }
   });
+  const slot = new Map<string, number>(inputs.map((name, i) => [name, i]));
+  for (const n of nodes) for (const o of n.outputs) slot.set(o, slot.size);
   const steps = nodes.map((node, i): Step => ({
     index: i,
     node,
     deps: deps[i],
     dependents: dependents[i],
     needed: node.outputs.filter((o) => needed.get(node)!.has(o)),
+    inSlots: node.inputs.map((name) => slot.get(name)!),
+    outSlots: node.outputs.map((name) => slot.get(name)!),
   }));
-  return { steps, required: inputs.filter((i) => required.has(i)), inputs, outputs: wanted };
+  return {
+    steps,
+    required: inputs.filter((i) => required.has(i)),
+    inputs,
+    outputs: wanted,
+    inputSlots: inputs.map((_, i) => i),
+    outputSlots: wanted.map((o) => slot.get(o)!),
+    slotCount: slot.size,
+  };
 }
 
 /** Throws an {@linkcode InputError} listing every missing required input of `plan`. */

@@ -18,16 +18,32 @@ export function mapOverNames(pipeline: string, mapOver: unknown): string[] {
   return names;
 }
 
+/** The items of a map, without building one object per item up front. */
+export interface MapItems {
+  /** How many items. */
+  readonly count: number;
+  /** The `mapOver` names. */
+  readonly names: readonly string[];
+  /** One array per name. */
+  readonly lists: readonly (readonly unknown[])[];
+  /** Inputs shared by every item. */
+  readonly broadcast: Readonly<Record<string, unknown>>;
+  /** The index into `lists[j]` for item `i`. */
+  at(i: number, j: number): number;
+  /** Item `i`'s whole input object. */
+  inputs(i: number): Record<string, unknown>;
+}
+
 /**
- * One input object per item. `inputs` holds every input (bound ones merged);
- * the `names` hold iterables, the rest are broadcast.
+ * The items of a map. `inputs` holds every input (bound ones merged); the
+ * `names` hold iterables, the rest are broadcast.
  */
 export function buildItems(
   pipeline: string,
   inputs: Readonly<Record<string, unknown>>,
   names: readonly string[],
   mode: unknown,
-): Record<string, unknown>[] {
+): MapItems {
   if (mode !== undefined && mode !== "zip" && mode !== "product") {
     throw new TypeError(
       `Cannot map pipeline "${pipeline}" as mode is ${
@@ -35,7 +51,7 @@ export function buildItems(
       }: use "zip" or "product"`,
     );
   }
-  const missing = names.filter((n) => !(n in inputs));
+  const missing = names.filter((n) => !Object.hasOwn(inputs, n));
   if (missing.length > 0) {
     throw new InputError(
       `Cannot map pipeline "${pipeline}" as mapOver names ${
@@ -47,38 +63,39 @@ export function buildItems(
   const lists = names.map((n) => toArray(pipeline, n, inputs[n]));
   const broadcast: Record<string, unknown> = {};
   for (const k in inputs) if (!names.includes(k)) broadcast[k] = inputs[k];
-  const items: Record<string, unknown>[] = [];
-  if (mode === "product") {
-    const total = lists.reduce((n, l) => n * l.length, 1);
-    for (let i = 0; i < total; i++) {
-      const item: Record<string, unknown> = Object.assign(Object.create(null), broadcast);
-      let rest = i;
-      for (let j = names.length - 1; j >= 0; j--) {
-        const len = lists[j].length;
-        item[names[j]] = lists[j][rest % len];
-        rest = Math.floor(rest / len);
-      }
-      items.push(item);
-    }
-    return items;
-  }
   const lengths = lists.map((l) => l.length);
-  if (lengths.some((l) => l !== lengths[0])) {
-    throw new InputError(
-      `Cannot map pipeline "${pipeline}" in zip mode as the mapOver inputs differ in length: ${
-        names.map((n, i) => `${n}=${lengths[i]}`).join(", ")
-      }; pass lists of equal length or use mode: "product"`,
-      { pipeline },
-    );
+  let count: number;
+  let at: (i: number, j: number) => number;
+  if (mode === "product") {
+    count = lengths.reduce((n, l) => n * l, 1);
+    // The first name is outermost: item i's index for name j is a mixed-radix digit of i.
+    const stride = lengths.map((_, j) => lengths.slice(j + 1).reduce((n, l) => n * l, 1));
+    at = (i, j) => Math.floor(i / stride[j]) % lengths[j];
+  } else {
+    if (lengths.some((l) => l !== lengths[0])) {
+      throw new InputError(
+        `Cannot map pipeline "${pipeline}" in zip mode as the mapOver inputs differ in length: ${
+          names.map((n, i) => `${n}=${lengths[i]}`).join(", ")
+        }; pass lists of equal length or use mode: "product"`,
+        { pipeline },
+      );
+    }
+    count = lengths[0];
+    at = (i) => i;
   }
-  for (let i = 0; i < lengths[0]; i++) {
-    const item: Record<string, unknown> = Object.assign(Object.create(null), broadcast);
-    for (let j = 0; j < names.length; j++) item[names[j]] = lists[j][i];
-    items.push(item);
-  }
-  return items;
+  return {
+    count,
+    names,
+    lists,
+    broadcast,
+    at,
+    inputs(i) {
+      const item: Record<string, unknown> = { ...broadcast };
+      for (let j = 0; j < names.length; j++) item[names[j]] = lists[j][at(i, j)];
+      return item;
+    },
+  };
 }
-
 function toArray(pipeline: string, name: string, value: unknown): readonly unknown[] {
   if (Array.isArray(value)) return value;
   if (typeof value === "string") {

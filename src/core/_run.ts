@@ -31,16 +31,31 @@ export interface RunContext {
 }
 
 type Values = Record<string, unknown>;
+/** A run's values by slot (see `Plan.slotCount`); `MISSING` marks an absent optional input. */
+export type Slots = unknown[];
+
+/** Marks a slot with no value (an optional input that was not given). */
+export const MISSING: unique symbol = Symbol("missing");
+
+/** The value array of a run of `plan` with `inputs` (own keys only). */
+export function loadSlots(plan: Plan, inputs: Readonly<Record<string, unknown>>): Slots {
+  const slots: Slots = new Array(plan.slotCount).fill(MISSING);
+  const names = plan.inputs;
+  for (let i = 0; i < names.length; i++) {
+    if (Object.hasOwn(inputs, names[i])) slots[plan.inputSlots[i]] = inputs[names[i]];
+  }
+  return slots;
+}
 
 /** Runs `plan` over `values`; returns the outputs, or a promise of them. */
-export function runPlan(ctx: RunContext, plan: Plan, values: Values): Values | Promise<Values> {
+export function runPlan(ctx: RunContext, plan: Plan, values: Slots): Values | Promise<Values> {
   return ctx.inline ? runInline(ctx, plan, values, 0) : runScheduled(ctx, plan, values);
 }
 
 function runInline(
   ctx: RunContext,
   plan: Plan,
-  values: Values,
+  values: Slots,
   from: number,
 ): Values | Promise<Values> {
   const steps = plan.steps;
@@ -48,7 +63,7 @@ function runInline(
   for (let i = from; i < steps.length; i++) {
     if (signal !== undefined && signal.aborted) throw signal.reason;
     const step = steps[i];
-    const result = invoke(ctx, step, argsOf(step.node, values));
+    const result = invoke(ctx, step, argsOf(step, values));
     if (isPromiseLike(result)) {
       return raceAbort(result as Promise<unknown>, signal).then((r) => {
         store(ctx, step, r, values);
@@ -60,7 +75,7 @@ function runInline(
   return collect(plan, values);
 }
 
-function runScheduled(ctx: RunContext, plan: Plan, values: Values): Promise<Values> {
+function runScheduled(ctx: RunContext, plan: Plan, values: Slots): Promise<Values> {
   const { steps } = plan;
   const { executor, signal } = ctx;
   return new Promise<Values>((resolve, reject) => {
@@ -83,7 +98,7 @@ function runScheduled(ctx: RunContext, plan: Plan, values: Values): Promise<Valu
     const launch = (): void => {
       while (!settled && ready.length > 0 && running < executor.concurrency) {
         const step = steps[ready.shift()!];
-        const args = argsOf(step.node, values);
+        const args = argsOf(step, values);
         const task: Task = {
           spec: {
             kind: "node",
@@ -118,22 +133,23 @@ function runScheduled(ctx: RunContext, plan: Plan, values: Values): Promise<Valu
   });
 }
 
-/** The input object of `node`: only the names present in `values`, so defaults apply. */
-function argsOf(node: GraphNode, values: Values): Values {
+/** The input object of a step: absent optional inputs are left out, so defaults apply. */
+function argsOf(step: Step, values: Slots): Values {
   const args: Values = {};
-  const names = node.inputs;
+  const names = step.node.inputs;
+  const slots = step.inSlots;
   for (let i = 0; i < names.length; i++) {
-    const k = names[i];
-    const v = values[k];
-    if (v !== undefined || k in values) args[k] = v;
+    const v = values[slots[i]];
+    if (v !== MISSING) args[names[i]] = v;
   }
   return args;
 }
 
-function collect(plan: Plan, values: Values): Values {
+function collect(plan: Plan, values: Slots): Values {
   const out: Values = {};
   const names = plan.outputs;
-  for (let i = 0; i < names.length; i++) out[names[i]] = values[names[i]];
+  const slots = plan.outputSlots;
+  for (let i = 0; i < names.length; i++) out[names[i]] = values[slots[i]];
   return out;
 }
 
@@ -248,27 +264,33 @@ async function runNested(ctx: RunContext, step: Step, args: Values): Promise<Val
   }
 }
 
-/** Writes a step's result into `values` under its output names. */
-function store(ctx: RunContext, step: Step, result: unknown, values: Values): void {
+/** Writes a step's result into its output slots. */
+function store(ctx: RunContext, step: Step, result: unknown, values: Slots): void {
   const node = step.node;
-  if (node.kind === "pipeline") {
-    for (const o of step.needed) values[o] = (result as Values)[o];
-    return;
-  }
   const outputs = node.outputs;
-  if (!(node as Node).multiOutput) {
-    values[outputs[0]] = result;
+  const slots = step.outSlots;
+  if (node.kind === "pipeline") {
+    for (let i = 0; i < outputs.length; i++) {
+      if (Object.hasOwn(result as Values, outputs[i])) {
+        values[slots[i]] = (result as Values)[outputs[i]];
+      }
+    }
     return;
   }
-  if (Array.isArray(result) && result.length >= outputs.length) {
-    for (let i = 0; i < outputs.length; i++) values[outputs[i]] = result[i];
+  if (!(node as Node).multiOutput) {
+    values[slots[0]] = result;
+    return;
+  }
+  // A tuple must match the declared outputs exactly: extra values mean a miscounted `output`.
+  if (Array.isArray(result) && result.length === outputs.length) {
+    for (let i = 0; i < outputs.length; i++) values[slots[i]] = result[i];
     return;
   }
   if (
     result !== null && typeof result === "object" && !Array.isArray(result) &&
     outputs.every((o) => o in (result as object))
   ) {
-    for (const o of outputs) values[o] = (result as Values)[o];
+    for (let i = 0; i < outputs.length; i++) values[slots[i]] = (result as Values)[outputs[i]];
     return;
   }
   throw new NodeExecutionError(

@@ -7,8 +7,8 @@
 import { forEachLimited, isPromiseLike } from "./_abort.ts";
 import { Events, mergeCallbacks, now } from "./_events.ts";
 import { checkMissing, type Plan } from "./_graph.ts";
-import { buildItems, mapOverNames } from "./_items.ts";
-import { eventBase, type RunContext, runPlan } from "./_run.ts";
+import { buildItems, type MapItems, mapOverNames } from "./_items.ts";
+import { eventBase, loadSlots, type RunContext, runPlan, type Slots } from "./_run.ts";
 import { AsyncExecutor } from "./async_executor.ts";
 import type { Callback } from "./callback.ts";
 import type { Engine, EngineMapOptions, EngineRunOptions, ParentRun } from "./engine.ts";
@@ -163,15 +163,16 @@ export class HyperNodesEngine implements Engine, AsyncDisposable {
     inputs: Readonly<Record<string, unknown>>,
     options: EngineRunOptions = {},
   ): Promise<Record<string, unknown>> {
-    const values = pipeline.resolveInputs(inputs);
+    const merged = pipeline.resolveInputs(inputs);
     const plan = pipeline.plan(options.outputs);
-    checkMissing(pipeline.name, plan, (k) => k in values);
+    checkMissing(pipeline.name, plan, (k) => Object.hasOwn(merged, k));
+    const values = loadSlots(plan, merged);
     const ctx = await this.#context(pipeline, options.signal, options.parent);
     const events = ctx.events;
     if (events === undefined) return await runPlan(ctx, plan, values);
     const base = eventBase(ctx);
     const start = now();
-    events.emit("onPipelineStart", { ...base, time: start, inputs: Object.keys(values) });
+    events.emit("onPipelineStart", { ...base, time: start, inputs: Object.keys(merged) });
     try {
       const out = await runPlan(ctx, plan, values);
       const end = now();
@@ -207,19 +208,19 @@ export class HyperNodesEngine implements Engine, AsyncDisposable {
     const merged = pipeline.resolveInputs(inputs);
     const items = buildItems(pipeline.name, merged, names, options.mode);
     const plan = pipeline.plan(options.outputs);
-    checkMissing(pipeline.name, plan, (k) => k in merged);
+    checkMissing(pipeline.name, plan, (k) => Object.hasOwn(merged, k));
     const ctx = await this.#context(pipeline, options.signal, options.parent);
     const mapExecutor = await this.#map.get();
     const events = ctx.events;
     const base = events && eventBase(ctx);
     const start = now();
-    events?.emit("onMapStart", { ...base, time: start, items: items.length });
+    events?.emit("onMapStart", { ...base, time: start, items: items.count });
     try {
       const results = mapExecutor === SEQUENTIAL || mapExecutor instanceof SequentialExecutor
         ? await mapInline(ctx, plan, items, errors === "collect")
         : await mapScheduled(ctx, plan, items, errors === "collect", mapExecutor, options.outputs);
       const end = now();
-      events?.emit("onMapEnd", { ...base, time: end, duration: end - start, items: items.length });
+      events?.emit("onMapEnd", { ...base, time: end, duration: end - start, items: items.count });
       return results;
     } catch (error) {
       const end = now();
@@ -227,7 +228,7 @@ export class HyperNodesEngine implements Engine, AsyncDisposable {
         ...base,
         time: end,
         duration: end - start,
-        items: items.length,
+        items: items.count,
         error,
       });
       throw error;
@@ -285,11 +286,21 @@ export class HyperNodesEngine implements Engine, AsyncDisposable {
 
 type Values = Record<string, unknown>;
 
+/** The value slots of item `i`: the broadcast slots plus the item's mapOver values. */
+function itemSlots(plan: Plan, items: MapItems, base: Slots, i: number): Slots {
+  const values = base.slice();
+  for (let j = 0; j < items.names.length; j++) {
+    const k = plan.inputs.indexOf(items.names[j]);
+    if (k >= 0) values[plan.inputSlots[k]] = items.lists[j][items.at(i, j)];
+  }
+  return values;
+}
+
 /** Runs one item: its node events carry the item index. */
 function runItem(
   ctx: RunContext,
   plan: Plan,
-  values: Values,
+  values: Slots,
   item: number,
 ): Values | Promise<Values> {
   const itemCtx: RunContext = { ...ctx, item };
@@ -326,15 +337,16 @@ function isAbort(ctx: RunContext, error: unknown): boolean {
 async function mapInline(
   ctx: RunContext,
   plan: Plan,
-  items: Values[],
+  items: MapItems,
   collect: boolean,
 ): Promise<unknown[]> {
-  const results: unknown[] = new Array(items.length);
+  const results: unknown[] = new Array(items.count);
   const signal = ctx.signal;
-  for (let i = 0; i < items.length; i++) {
+  const base = loadSlots(plan, items.broadcast);
+  for (let i = 0; i < items.count; i++) {
     if (signal !== undefined && signal.aborted) throw signal.reason;
     try {
-      const r = runItem(ctx, plan, items[i], i);
+      const r = runItem(ctx, plan, itemSlots(plan, items, base, i), i);
       results[i] = isPromiseLike(r) ? await r : r;
     } catch (error) {
       if (!collect || isAbort(ctx, error)) throw error;
@@ -347,12 +359,12 @@ async function mapInline(
 async function mapScheduled(
   ctx: RunContext,
   plan: Plan,
-  items: Values[],
+  items: MapItems,
   collect: boolean,
   executor: Executor,
   outputs: readonly string[] | undefined,
 ): Promise<unknown[]> {
-  const results: unknown[] = new Array(items.length);
+  const results: unknown[] = new Array(items.count);
   const stop = new AbortController();
   const signal = ctx.signal;
   const onAbort = (): void => stop.abort(signal!.reason);
@@ -372,9 +384,17 @@ async function mapScheduled(
   // Items see the internal signal, so a failure in "throw" mode stops the others' next nodes.
   const itemCtx: RunContext = { ...ctx, signal: stop.signal };
   const nodeExecutor = nodeExecutorName(ctx);
-  const tasks = items.map((inputs, index): Task => ({
-    spec: { kind: "item", pipeline: ctx.pipeline, inputs, outputs, index, nodeExecutor },
-    run: () => runItem(itemCtx, plan, inputs, index),
+  const base = loadSlots(plan, items.broadcast);
+  const tasks = Array.from({ length: items.count }, (_, index): Task => ({
+    spec: {
+      kind: "item",
+      pipeline: ctx.pipeline,
+      inputs: items.inputs(index),
+      outputs,
+      index,
+      nodeExecutor,
+    },
+    run: () => runItem(itemCtx, plan, itemSlots(plan, items, base, index), index),
     emit,
   }));
   try {

@@ -202,7 +202,9 @@ export function node<
   const outputs: string[] = multiOutput
     ? [...options.output as readonly string[]]
     : [options.output as string];
-  const label = options.name ?? (fn.name || String(outputs[0]));
+  // A derived name that is not a valid name ("bound f", "") falls back to the first output.
+  const label = options.name ??
+    (fn.name && NAME.test(fn.name) ? fn.name : String(outputs[0]));
   const where = `node "${label}"`;
   if (outputs.length === 0) {
     throw new TypeError(`Cannot define ${where} as its output list is empty: name its outputs`);

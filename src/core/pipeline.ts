@@ -184,8 +184,7 @@ export class Pipeline<N extends Typed = Any, B extends PropertyKey = never, I = 
         }: pass an object of named inputs`,
       );
     }
-    // A prototype-less object: an input named "constructor" must not be found on Object.prototype.
-    const merged: Record<string, unknown> = Object.assign(Object.create(null), this.bound);
+    const merged: Record<string, unknown> = { ...this.bound };
     let unknown: string[] | undefined;
     for (const key in inputs) {
       if (!this.graph.rootInputs.includes(key)) (unknown ??= []).push(key);
