@@ -63,3 +63,4 @@ export {
 } from "./src/core/errors.ts";
 export type { HyperNodesErrorOptions } from "./src/core/errors.ts";
 export type * from "./src/core/types.ts";
+export * from "./src/progress/mod.ts";

@@ -286,6 +286,22 @@ export class HyperNodesEngine implements Engine, AsyncDisposable {
 
 type Values = Record<string, unknown>;
 
+/** `ctx` for one map item. Spelled out (not spread) so every context shares one shape. */
+function withItem(ctx: RunContext, item: number): RunContext {
+  return {
+    engine: ctx.engine,
+    pipeline: ctx.pipeline,
+    executor: ctx.executor,
+    inline: ctx.inline,
+    signal: ctx.signal,
+    events: ctx.events,
+    runId: ctx.runId,
+    depth: ctx.depth,
+    path: ctx.path,
+    item,
+  };
+}
+
 /** The value slots of item `i`: the broadcast slots plus the item's mapOver values. */
 function itemSlots(plan: Plan, items: MapItems, base: Slots, i: number): Slots {
   const values = base.slice();
@@ -303,7 +319,7 @@ function runItem(
   values: Slots,
   item: number,
 ): Values | Promise<Values> {
-  const itemCtx: RunContext = { ...ctx, item };
+  const itemCtx = withItem(ctx, item);
   const events = ctx.events;
   if (events === undefined) return runPlan(itemCtx, plan, values);
   const base = { ...eventBase(itemCtx), item };

@@ -279,8 +279,11 @@ export class Pipeline<N extends Typed = Any, B extends PropertyKey = never, I = 
     options: MapOptions<string, string>,
   ): Promise<unknown[]> {
     if (typeof options !== "object" || options === null) {
-      throw new TypeError(
-        `Cannot map pipeline "${this.name}" as options are missing: pass { mapOver: "name" }`,
+      // Reject rather than throw, like every other argument error of `map`.
+      return Promise.reject(
+        new TypeError(
+          `Cannot map pipeline "${this.name}" as options are missing: pass { mapOver: "name" }`,
+        ),
       );
     }
     const engine = options.engine ?? this.engine ?? defaultEngine();
@@ -386,8 +389,11 @@ export class Pipeline<N extends Typed = Any, B extends PropertyKey = never, I = 
    * ```
    */
   asNode<
-    const IM extends { readonly [outer: string]: keyof RunInputs<I, B> & string } = {},
-    const OM extends { readonly [K in keyof AllOutputs<N>]?: string } = {},
+    const IM extends { readonly [outer: string]: keyof RunInputs<I, B> & string } = Record<
+      never,
+      never
+    >,
+    const OM extends { readonly [K in keyof AllOutputs<N>]?: string } = Record<never, never>,
     const M extends string = never,
   >(
     options: PipelineNodeOptions<IM, OM, M> = {},

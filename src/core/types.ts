@@ -12,6 +12,7 @@ import type { Pipeline } from "./pipeline.ts";
 type Any = any;
 
 /** Flattens an intersection into one object type for readable hovers. */
+// deno-lint-ignore ban-types -- `& {}` is the idiom that makes TypeScript flatten the hover
 export type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
 /** Turns a union into the intersection of its members. */
