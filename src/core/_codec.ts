@@ -144,6 +144,26 @@ class Writer {
     this.pos += b.byteLength;
   }
   string(s: string): void {
+    const n = s.length;
+    if (n <= 64) {
+      // Short ASCII strings (keys, names) are written by hand: encodeInto's
+      // call overhead dominates at this size.
+      this.ensure(5 + n);
+      const buf = this.buf;
+      const start = this.pos + 5;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[start + i] = c;
+      }
+      if (i === n) {
+        buf[this.pos] = T.STRING8;
+        this.view.setUint32(this.pos + 1, n, true);
+        this.pos = start + n;
+        return;
+      }
+    }
     if (s.isWellFormed()) {
       this.ensure(5 + s.length * 3);
       this.buf[this.pos] = T.STRING8;
@@ -321,7 +341,14 @@ class Reader {
     const len = this.u32();
     if (tag === T.STRING8) {
       const at = this.need(len);
-      return decoder.decode(this.buf.subarray(at, at + len));
+      const buf = this.buf;
+      if (len <= 64) {
+        let s = "";
+        let i = at;
+        for (; i < at + len && buf[i] < 0x80; i++) s += String.fromCharCode(buf[i]);
+        if (i === at + len) return s;
+      }
+      return decoder.decode(buf.subarray(at, at + len));
     }
     if (tag !== T.STRING16) throw new CorruptEntryError(`a string has tag ${tag}`);
     const at = this.need(len * 2);
@@ -378,13 +405,16 @@ class Reader {
         for (let i = 0; i < n; i++) {
           const k = this.string();
           const v = this.value();
-          // defineProperty, so a "__proto__" key stays an own property
-          Object.defineProperty(o, k, {
-            value: v,
-            writable: true,
-            enumerable: true,
-            configurable: true,
-          });
+          // defineProperty for "__proto__" only, so it stays an own property
+          // (plain assignment keeps objects fast; defineProperty does not).
+          if (k === "__proto__") {
+            Object.defineProperty(o, k, {
+              value: v,
+              writable: true,
+              enumerable: true,
+              configurable: true,
+            });
+          } else o[k] = v;
         }
         return o;
       }

@@ -24,6 +24,7 @@
  */
 
 import { Hash128 } from "./_hash128.ts";
+import { normaliseSource } from "./_source.ts";
 
 /**
  * The method key a class implements to choose how its instances are hashed;
@@ -118,6 +119,7 @@ const objectProto = Object.prototype;
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 /** Ancestors deeper than this are tracked in a Set instead of scanned. */
 const SHALLOW = 32;
+const CYCLE = "a reference to one of its own ancestors (a cycle)";
 
 function keySegment(key: string): string {
   return IDENT.test(key) ? "." + key : `[${JSON.stringify(key)}]`;
@@ -144,7 +146,8 @@ function compareWords(a: number[], b: number[]): number {
 export class Hasher {
   #h: Hash128 = new Hash128();
   #stack: object[] = [];
-  #deep: Set<object> = new Set();
+  /** Ancestors deeper than {@linkcode SHALLOW}, created when first needed. */
+  #deep: Set<object> | undefined;
 
   /**
    * Feeds one value.
@@ -159,7 +162,7 @@ export class Hasher {
       this.#value(value);
     } catch (e) {
       this.#stack.length = 0;
-      this.#deep.clear();
+      this.#deep = undefined;
       if (e instanceof UnhashableError) e.prepend(path);
       throw e;
     }
@@ -176,10 +179,7 @@ export class Hasher {
   }
 
   #string(s: string): void {
-    const h = this.#h;
-    h.word(T_STRING);
-    h.word(s.length);
-    h.chars(s);
+    this.#h.string(T_STRING, s);
   }
 
   #number(n: number): void {
@@ -203,9 +203,7 @@ export class Hasher {
         return this.#h.word(T_UNDEFINED);
       case "bigint": {
         const s = v.toString(16);
-        this.#h.word(T_BIGINT);
-        this.#h.word(s.length);
-        return this.#h.chars(s);
+        return this.#h.string(T_BIGINT, s);
       }
       case "object":
         if (v === null) return this.#h.word(T_NULL);
@@ -220,14 +218,18 @@ export class Hasher {
   #object(o: object): void {
     const stack = this.#stack;
     const depth = stack.length;
-    if (depth < SHALLOW ? stack.includes(o) : this.#deep.has(o)) {
-      throw new UnhashableError("a reference to one of its own ancestors (a cycle)", "");
+    if (depth < SHALLOW) {
+      if (stack.includes(o)) throw new UnhashableError(CYCLE, "");
+      stack.push(o);
+      this.#dispatch(o);
+      stack.pop();
+      return;
     }
-    stack.push(o);
-    if (depth >= SHALLOW) this.#deep.add(o);
+    const deep = (this.#deep ??= new Set());
+    if (deep.has(o)) throw new UnhashableError(CYCLE, "");
+    deep.add(o);
     this.#dispatch(o);
-    if (depth >= SHALLOW) this.#deep.delete(o);
-    stack.pop();
+    deep.delete(o);
   }
 
   #dispatch(o: object): void {
@@ -245,6 +247,11 @@ export class Hasher {
       }
       return;
     }
+    const proto = Object.getPrototypeOf(o);
+    if (proto === objectProto || proto === null) {
+      h.word(T_OBJECT);
+      return this.#fields(o as Record<string, unknown>, false);
+    }
     const keyed = (o as Partial<CacheKeyed>)[cacheKey];
     if (typeof keyed === "function") {
       h.word(T_KEYED);
@@ -258,11 +265,6 @@ export class Hasher {
         throw e;
       }
       return;
-    }
-    const proto = Object.getPrototypeOf(o);
-    if (proto === objectProto || proto === null) {
-      h.word(T_OBJECT);
-      return this.#fields(o as Record<string, unknown>, false);
     }
     if (ArrayBuffer.isView(o)) {
       h.word(T_VIEW);
@@ -339,9 +341,11 @@ export class Hasher {
     const outer = this.#h;
     const digests: number[][] = [];
     const isMap = tag === T_MAP;
+    const inner = new Hash128();
+    this.#h = inner;
     try {
       for (const entry of c.entries()) {
-        this.#h = new Hash128();
+        inner.reset();
         let segment = ".values()";
         try {
           if (isMap) {
@@ -356,7 +360,7 @@ export class Hasher {
           if (e instanceof UnhashableError) e.prepend(segment);
           throw e;
         }
-        digests.push(this.#h.digestWords());
+        digests.push(inner.digestWords());
       }
     } finally {
       this.#h = outer;
@@ -391,155 +395,6 @@ export class Hasher {
  */
 export function hashValue(value: unknown, path = ""): string {
   return new Hasher().update(value, path).digest();
-}
-
-const KEYWORDS_BEFORE_REGEX = new Set([
-  "return",
-  "typeof",
-  "instanceof",
-  "in",
-  "of",
-  "new",
-  "delete",
-  "void",
-  "throw",
-  "case",
-  "do",
-  "else",
-  "yield",
-  "await",
-]);
-
-/**
- * Normalises source text so formatting-only edits keep the same fingerprint:
- * comments are dropped, a whitespace run holding a line break becomes one
- * `\n` (line breaks matter to automatic semicolon insertion) and any other run
- * one space; string, template and regex literals are kept verbatim. When a `/`
- * cannot be told apart as division or regex, it is read as a regex, which can
- * only normalise less, never merge two different programs.
- */
-function normaliseSource(src: string): string {
-  let out = "";
-  let i = 0;
-  const n = src.length;
-  let ws = 0; // 0: none pending, 1: space, 2: newline
-  let last = ""; // last significant character emitted
-  let word = ""; // last identifier emitted, for `return /re/`
-  const braces: number[] = []; // template nesting: brace depth at each `${`
-  let depth = 0;
-  const flush = () => {
-    if (ws && out.length) out += ws === 2 ? "\n" : " ";
-    ws = 0;
-  };
-  const literal = (start: number, end: number) => {
-    flush();
-    out += src.slice(start, end);
-  };
-  // Scans a template body from i (after ` or }) to its end or to `${`.
-  const template = (start: number): void => {
-    let j = i;
-    while (j < n) {
-      const c = src[j];
-      if (c === "\\") j += 2;
-      else if (c === "`") {
-        j++;
-        break;
-      } else if (c === "$" && src[j + 1] === "{") {
-        j += 2;
-        braces.push(depth);
-        break;
-      } else j++;
-    }
-    literal(start, j);
-    i = j;
-    last = "`";
-    word = "";
-  };
-  while (i < n) {
-    const c = src[i];
-    const code = src.charCodeAt(i);
-    if (c === " " || c === "\t" || c === "\n" || c === "\r" || code === 0xfeff || code === 0xa0) {
-      if (c === "\n" || c === "\r") ws = 2;
-      else if (!ws) ws = 1;
-      i++;
-      continue;
-    }
-    if (c === "/" && src[i + 1] === "/") {
-      while (i < n && src[i] !== "\n") i++;
-      continue;
-    }
-    if (c === "/" && src[i + 1] === "*") {
-      const end = src.indexOf("*/", i + 2);
-      const stop = end < 0 ? n : end + 2;
-      if (src.slice(i, stop).includes("\n")) ws = 2;
-      else if (!ws) ws = 1;
-      i = stop;
-      continue;
-    }
-    if (c === '"' || c === "'") {
-      let j = i + 1;
-      while (j < n && src[j] !== c && src[j] !== "\n") j += src[j] === "\\" ? 2 : 1;
-      literal(i, j + 1);
-      i = j + 1;
-      last = c;
-      word = "";
-      continue;
-    }
-    if (c === "`") {
-      const start = i;
-      i++;
-      template(start);
-      continue;
-    }
-    if (c === "}" && braces.length && braces[braces.length - 1] === depth) {
-      braces.pop();
-      const start = i;
-      i++;
-      template(start);
-      continue;
-    }
-    if (c === "/") {
-      const division = /[\w$)\]]/.test(last) && !KEYWORDS_BEFORE_REGEX.has(word);
-      if (!division) {
-        let j = i + 1;
-        let inClass = false;
-        while (j < n && src[j] !== "\n") {
-          const d = src[j];
-          if (d === "\\") j++;
-          else if (d === "[") inClass = true;
-          else if (d === "]") inClass = false;
-          else if (d === "/" && !inClass) break;
-          j++;
-        }
-        if (j < n && src[j] === "/") {
-          j++;
-          while (j < n && /[a-z]/.test(src[j])) j++;
-          literal(i, j);
-          i = j;
-          last = "/";
-          word = "";
-          continue;
-        }
-      }
-    }
-    if (c === "{") depth++;
-    else if (c === "}") depth--;
-    if (/[\w$]/.test(c)) {
-      let j = i + 1;
-      while (j < n && /[\w$]/.test(src[j])) j++;
-      literal(i, j);
-      word = src.slice(i, j);
-      last = src[j - 1];
-      i = j;
-      continue;
-    }
-    flush();
-    out += c;
-    last = c;
-    word = "";
-    i++;
-  }
-  return out;
 }
 
 /**
@@ -606,7 +461,13 @@ export function nodeSignature(parts: SignatureParts): string {
   const feed = (tag: number, record: Readonly<Record<string, unknown>> | undefined) => {
     if (record === undefined) return;
     for (const name of Object.keys(record).sort()) {
-      h.update(tag).update(name).update(record[name], "inputs" + keySegment(name));
+      h.update(tag).update(name);
+      try {
+        h.update(record[name]);
+      } catch (e) {
+        if (e instanceof UnhashableError) e.prepend("inputs" + keySegment(name));
+        throw e;
+      }
     }
   };
   feed(T_INPUT, parts.inputs);

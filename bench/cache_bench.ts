@@ -1,0 +1,102 @@
+// Cache benchmarks: `deno bench -A bench/cache_bench.ts`.
+import { hashSource, hashValue, nodeSignature } from "../src/core/hash.ts";
+import { MemoryCache } from "../src/core/memory_cache.ts";
+import { decodeValue, encodeValue } from "../src/core/_codec.ts";
+import { DiskCache } from "../src/disk_cache/disk_cache.ts";
+
+const fingerprint = hashSource("({ query, k, options }) => search(query, k, options)");
+const small = { query: "what is a hypernode?", k: 5, options: { rerank: true, model: "mini" } };
+const upstream = { index: "0123456789abcdef0123456789abcdef" };
+const floats = new Float64Array(1_000_000).map((_, i) => Math.sin(i));
+const objects = Array.from(
+  { length: 100_000 },
+  (_, i) => ({ id: i, name: `item-${i}`, score: i / 7 }),
+);
+
+Deno.bench(
+  "JSON.stringify of the same parts",
+  { group: "signature: small inputs", baseline: true },
+  () => {
+    JSON.stringify([fingerprint, small, upstream]);
+  },
+);
+Deno.bench("nodeSignature()", { group: "signature: small inputs" }, () => {
+  nodeSignature({ fingerprint, inputs: small, upstream });
+});
+
+Deno.bench("crypto.subtle SHA-256 of the bytes", {
+  group: "hash: 1M-element Float64Array",
+  baseline: true,
+}, async () => {
+  await crypto.subtle.digest("SHA-256", floats);
+});
+Deno.bench("hashValue()", { group: "hash: 1M-element Float64Array" }, () => {
+  hashValue(floats);
+});
+
+Deno.bench("JSON.stringify", { group: "hash: 100k small objects", baseline: true }, () => {
+  JSON.stringify(objects);
+});
+Deno.bench("hashValue()", { group: "hash: 100k small objects" }, () => {
+  hashValue(objects);
+});
+
+// A "node" worth caching: ~100 µs of arithmetic.
+function recompute(): number {
+  let s = 0;
+  for (let i = 0; i < 100_000; i++) s += Math.sqrt(i);
+  return s;
+}
+const memory = new MemoryCache();
+const key = nodeSignature({ fingerprint, inputs: small });
+await memory.set(key, { answer: recompute(), vec: floats.subarray(0, 1000) });
+
+Deno.bench("recompute (~100 µs node)", { group: "cache hit vs recompute", baseline: true }, () => {
+  recompute();
+});
+Deno.bench("MemoryCache.get() hit", { group: "cache hit vs recompute" }, async () => {
+  await memory.get(key);
+});
+Deno.bench("MemoryCache.get() + structuredClone", { group: "cache hit vs recompute" }, async () => {
+  structuredClone((await memory.get(key))!.value);
+});
+
+const dir = await Deno.makeTempDir({ prefix: "hn-bench-" });
+const disk = new DiskCache(dir);
+await disk.set(key, { answer: recompute(), vec: floats.subarray(0, 1000) });
+const bigKey = hashValue("big");
+await disk.set(bigKey, floats);
+Deno.bench(
+  "DiskCache.get() hit (small value + 1k floats)",
+  { group: "cache hit vs recompute" },
+  async () => {
+    await disk.get(key);
+  },
+);
+
+const bigBytes = encodeValue(floats);
+Deno.bench("structuredClone", { group: "1M-element Float64Array (8 MB)", baseline: true }, () => {
+  structuredClone(floats);
+});
+Deno.bench("encodeValue()", { group: "1M-element Float64Array (8 MB)" }, () => {
+  encodeValue(floats);
+});
+Deno.bench("decodeValue()", { group: "1M-element Float64Array (8 MB)" }, () => {
+  decodeValue(bigBytes);
+});
+Deno.bench("DiskCache.get() hit", { group: "1M-element Float64Array (8 MB)" }, async () => {
+  await disk.get(bigKey);
+});
+
+const objBytes = encodeValue(objects);
+Deno.bench("structuredClone", { group: "codec: 100k small objects", baseline: true }, () => {
+  structuredClone(objects);
+});
+Deno.bench("encodeValue()", { group: "codec: 100k small objects" }, () => {
+  encodeValue(objects);
+});
+Deno.bench("decodeValue()", { group: "codec: 100k small objects" }, () => {
+  decodeValue(objBytes);
+});
+
+globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
