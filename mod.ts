@@ -64,3 +64,14 @@ export {
 export type { HyperNodesErrorOptions } from "./src/core/errors.ts";
 export type * from "./src/core/types.ts";
 export * from "./src/progress/mod.ts";
+export { MemoryCache } from "./src/core/memory_cache.ts";
+export type { MemoryCacheOptions } from "./src/core/memory_cache.ts";
+export {
+  cacheKey,
+  Hasher,
+  hashSource,
+  hashValue,
+  nodeSignature,
+  UnhashableError,
+} from "./src/core/hash.ts";
+export type { CacheKeyed, SignatureParts } from "./src/core/hash.ts";

@@ -22,6 +22,13 @@ export interface Step {
   readonly inSlots: readonly number[];
   /** Value slots of its outputs (same order as `node.outputs`). */
   readonly outSlots: readonly number[];
+  /**
+   * With a cache: the slot holding this step's signature, and for each input the
+   * signature slot of the step producing it (-1 for a root input).
+   */
+  readonly sigSlot: number;
+  /** Signature slots of the producers of its inputs (-1 for root inputs). */
+  readonly inSigSlots: readonly number[];
 }
 
 /** The steps needed for a set of outputs, in a topological order. */
@@ -41,7 +48,7 @@ export interface Plan {
   readonly inputSlots: readonly number[];
   /** Slots of `outputs`. */
   readonly outputSlots: readonly number[];
-  /** How many slots a run's value array has. */
+  /** How many slots a run's value array has (values, then one signature slot per step). */
   readonly slotCount: number;
 }
 
@@ -185,6 +192,8 @@ export function buildPlan(
   });
   const slot = new Map<string, number>(inputs.map((name, i) => [name, i]));
   for (const n of nodes) for (const o of n.outputs) slot.set(o, slot.size);
+  // Signature slots follow the value slots, one per step.
+  const valueSlots = slot.size;
   const steps = nodes.map((node, i): Step => ({
     index: i,
     node,
@@ -193,6 +202,11 @@ export function buildPlan(
     needed: node.outputs.filter((o) => needed.get(node)!.has(o)),
     inSlots: node.inputs.map((name) => slot.get(name)!),
     outSlots: node.outputs.map((name) => slot.get(name)!),
+    sigSlot: valueSlots + i,
+    inSigSlots: node.inputs.map((name) => {
+      const p = graph.producer.get(name);
+      return p ? valueSlots + index.get(p)! : -1;
+    }),
   }));
   return {
     steps,
@@ -201,7 +215,7 @@ export function buildPlan(
     outputs: wanted,
     inputSlots: inputs.map((_, i) => i),
     outputSlots: wanted.map((o) => slot.get(o)!),
-    slotCount: slot.size,
+    slotCount: valueSlots + nodes.length,
   };
 }
 

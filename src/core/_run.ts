@@ -14,6 +14,8 @@ import type { Executor, Task } from "./executor.ts";
 import type { GraphNode, Node } from "./node.ts";
 import type { PipelineNode } from "./pipeline_node.ts";
 import type { AnyPipeline } from "./types.ts";
+import type { Cache } from "./cache.ts";
+import { cachedEvent, signatureOf, storeResult } from "./_cached.ts";
 
 /** Everything a run needs besides its plan and values. */
 export interface RunContext {
@@ -28,6 +30,10 @@ export interface RunContext {
   readonly depth: number;
   readonly path: readonly string[];
   readonly item: number | undefined;
+  /** The engine's cache (or the outer run's), if any. */
+  readonly cache: Cache | undefined;
+  /** Cache hits of the current map item (set per item when there is a cache). */
+  readonly stats: { hits: number } | undefined;
 }
 
 type Values = Record<string, unknown>;
@@ -63,7 +69,7 @@ function runInline(
   for (let i = from; i < steps.length; i++) {
     if (signal !== undefined && signal.aborted) throw signal.reason;
     const step = steps[i];
-    const result = invoke(ctx, step, argsOf(step, values));
+    const result = invoke(ctx, step, argsOf(step, values), values);
     if (isPromiseLike(result)) {
       return raceAbort(result as Promise<unknown>, signal).then((r) => {
         store(ctx, step, r, values);
@@ -107,7 +113,7 @@ function runScheduled(ctx: RunContext, plan: Plan, values: Slots): Promise<Value
             inputs: args,
             item: ctx.item,
           },
-          run: () => invoke(ctx, step, args),
+          run: () => invoke(ctx, step, args, values),
           emit: ctx.events && ((hook, event) => ctx.events!.emit(hook, event)),
         };
         running++;
@@ -154,7 +160,15 @@ function collect(plan: Plan, values: Slots): Values {
 }
 
 /** Runs one step here; returns its raw result or a promise of it. */
-export function invoke(ctx: RunContext, step: Step, args: Values): unknown {
+export function invoke(ctx: RunContext, step: Step, args: Values, values: Slots): unknown {
+  const node = step.node;
+  if (ctx.cache !== undefined && node.cache) {
+    return invokeCached(ctx, ctx.cache, step, args, values);
+  }
+  return invokeUncached(ctx, step, args);
+}
+
+function invokeUncached(ctx: RunContext, step: Step, args: Values): unknown {
   const node = step.node;
   if (node.kind === "pipeline") return runNested(ctx, step, args);
   if (ctx.events !== undefined) return invokeObserved(ctx, node as Node, args, ctx.events);
@@ -169,6 +183,25 @@ export function invoke(ctx: RunContext, step: Step, args: Values): unknown {
       throw nodeError(ctx, node, error);
     });
   }
+  return result;
+}
+
+async function invokeCached(
+  ctx: RunContext,
+  cache: Cache,
+  step: Step,
+  args: Values,
+  values: Slots,
+): Promise<unknown> {
+  const signature = signatureOf(ctx.pipeline.name, ctx.item, step, args, values);
+  const hit = await cache.get(signature);
+  if (hit !== undefined) {
+    if (ctx.stats) ctx.stats.hits++;
+    ctx.events?.emit("onNodeCached", cachedEvent(eventBase(ctx), step.node, signature));
+    return hit.value;
+  }
+  const result = await invokeUncached(ctx, step, args);
+  await storeResult(cache, step.node, signature, result);
   return result;
 }
 
@@ -224,6 +257,7 @@ async function runNested(ctx: RunContext, step: Step, args: Values): Promise<Val
   const outputs = [...new Set(step.needed.map((o) => node.outputSources[o]))];
   const engine = inner.engine ?? ctx.engine;
   const parent: ParentRun = {
+    cache: ctx.cache,
     runId: ctx.runId,
     depth: ctx.depth + 1,
     path: [...ctx.path, node.name],

@@ -5,7 +5,10 @@
  *
  * Ordering: `onPipelineStart` → (`onNodeStart` → `onNodeEnd` | `onNodeCached`)* →
  * `onPipelineEnd`; for `map`: `onMapStart` → (`onMapItemStart` → the item's
- * pipeline events → `onMapItemEnd` | `onMapItemCached`)* → `onMapEnd`.
+ * node events (with `item` set) → `onMapItemEnd`, or `onMapItemCached` when
+ * every node of the item was a cache hit)* → `onMapEnd`. A nested pipeline
+ * node fires `onNestedPipelineStart` → the inner pipeline's events (depth + 1,
+ * path extended by the node name) → `onNestedPipelineEnd` instead of node events.
  * End events fire on error too, with `error` set (`onNodeError` fires before
  * `onNodeEnd`). Events are plain data so they can cross a Worker boundary.
  *

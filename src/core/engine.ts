@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { Cache } from "./cache.ts";
 import type { Callback, CallbackContext } from "./callback.ts";
 import type { MapMode } from "./pipeline_node.ts";
 import type { AnyPipeline } from "./types.ts";
@@ -61,6 +62,8 @@ export interface ParentRun {
   readonly callbacks: readonly Callback[];
   /** The outer run's callback context. */
   readonly context: CallbackContext;
+  /** The outer run's cache, used when the nested pipeline's engine has none. */
+  readonly cache?: Cache;
 }
 
 /** Options an engine's `run` receives. */

@@ -10,6 +10,7 @@ import { checkMissing, type Plan } from "./_graph.ts";
 import { buildItems, type MapItems, mapOverNames } from "./_items.ts";
 import { eventBase, loadSlots, type RunContext, runPlan, type Slots } from "./_run.ts";
 import { AsyncExecutor } from "./async_executor.ts";
+import type { Cache } from "./cache.ts";
 import type { Callback } from "./callback.ts";
 import type { Engine, EngineMapOptions, EngineRunOptions, ParentRun } from "./engine.ts";
 import { ExecutorError } from "./errors.ts";
@@ -46,6 +47,12 @@ export interface HyperNodesEngineOptions {
    * @default []
    */
   callbacks?: readonly Callback[];
+  /**
+   * Where node outputs are stored and reused (per node, per map item). Inputs
+   * are hashed only when a cache is set.
+   * @default undefined (no caching)
+   */
+  cache?: Cache;
 }
 
 const SEQUENTIAL = new SequentialExecutor();
@@ -84,6 +91,10 @@ class ExecutorSlot {
   get(): Executor | Promise<Executor> {
     if (this.#executor) return this.#executor;
     const name = this.#spec as string;
+    // After close(): built-in executors are recreated, so the engine stays usable.
+    if (name === "async") {
+      return (this.#executor = new AsyncExecutor({ concurrency: this.#concurrency }));
+    }
     this.#loading ??= (async () => {
       const load = executorLoader(name);
       if (!load) {
@@ -129,6 +140,8 @@ export class HyperNodesEngine implements Engine, AsyncDisposable {
   readonly name: string = "hypernodes";
   /** The callbacks this engine tells. */
   readonly callbacks: readonly Callback[];
+  /** The cache, if any. */
+  readonly cache: Cache | undefined;
   readonly #node: ExecutorSlot;
   readonly #map: ExecutorSlot;
 
@@ -137,17 +150,19 @@ export class HyperNodesEngine implements Engine, AsyncDisposable {
    * @throws {TypeError} When an executor option is not an alias or an executor.
    */
   constructor(options: HyperNodesEngineOptions = {}) {
+    // Only `undefined` means the default: an explicit `null` is a wrong argument, not "sequential".
     this.#node = new ExecutorSlot(
-      options.nodeExecutor ?? "sequential",
+      options.nodeExecutor === undefined ? "sequential" : options.nodeExecutor,
       options.concurrency,
       "nodeExecutor",
     );
     this.#map = new ExecutorSlot(
-      options.mapExecutor ?? "sequential",
+      options.mapExecutor === undefined ? "sequential" : options.mapExecutor,
       options.concurrency,
       "mapExecutor",
     );
     this.callbacks = Object.freeze([...(options.callbacks ?? [])]);
+    this.cache = options.cache;
   }
 
   /**
@@ -259,6 +274,8 @@ export class HyperNodesEngine implements Engine, AsyncDisposable {
       depth: parent?.depth ?? 0,
       path: parent?.path ?? [pipeline.name],
       item: parent?.item,
+      cache: this.cache ?? parent?.cache,
+      stats: undefined,
     };
   }
 
@@ -299,6 +316,8 @@ function withItem(ctx: RunContext, item: number): RunContext {
     depth: ctx.depth,
     path: ctx.path,
     item,
+    cache: ctx.cache,
+    stats: ctx.cache === undefined ? undefined : { hits: 0 },
   };
 }
 
@@ -327,6 +346,11 @@ function runItem(
   events.emit("onMapItemStart", { ...base, time: start });
   const end = (error?: unknown): void => {
     const t = now();
+    // An item whose every node was a cache hit ends with onMapItemCached instead.
+    if (error === undefined && itemCtx.stats && itemCtx.stats.hits === plan.steps.length) {
+      events.emit("onMapItemCached", { ...base, time: t });
+      return;
+    }
     const e = { ...base, time: t, duration: t - start, cached: false };
     events.emit("onMapItemEnd", error === undefined ? e : { ...e, error });
   };

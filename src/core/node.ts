@@ -137,7 +137,8 @@ export function callSite(skip = 2): DefinitionSite | undefined {
 
 const NAME = /^[^\s"'`]+$/;
 
-function checkName(kind: string, value: unknown, where: string): string {
+/** Returns `value` when it is a valid name, else throws a TypeError naming `where`. */
+export function checkName(kind: string, value: unknown, where: string): string {
   if (typeof value !== "string" || !NAME.test(value)) {
     throw new TypeError(
       `Cannot define ${where} as its ${kind} ${

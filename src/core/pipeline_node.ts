@@ -6,7 +6,7 @@
 
 import { quoteAll } from "./_graph.ts";
 import { PipelineDefinitionError } from "./errors.ts";
-import type { GraphNode } from "./node.ts";
+import { checkName, type GraphNode } from "./node.ts";
 import type { AnyPipeline, Signature } from "./types.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -94,7 +94,7 @@ export class PipelineNode<I = Any, O = Any> implements GraphNode {
    * @param options Mappings and map settings.
    */
   constructor(pipeline: AnyPipeline, options: PipelineNodeOptions = {}) {
-    const name = options.name ?? pipeline.name;
+    const name = checkName("name", options.name ?? pipeline.name, "nested pipeline");
     const where = `nested pipeline "${name}"`;
     const inner = pipeline.graph;
     const toInner: Record<string, string> = {};
@@ -108,14 +108,31 @@ export class PipelineNode<I = Any, O = Any> implements GraphNode {
           { pipeline: pipeline.name, node: name },
         );
       }
+      checkName("input", outer, where);
+      if (renamed.has(innerName)) {
+        throw new PipelineDefinitionError(
+          `Cannot create ${where} as inputMapping maps both "${
+            renamed.get(innerName)
+          }" and "${outer}" to "${innerName}": map one outer name to each inner input`,
+          { pipeline: pipeline.name, node: name },
+        );
+      }
       renamed.set(innerName, outer);
     }
     const inputs = inner.rootInputs.map((i) => renamed.get(i) ?? i);
+    const clash = inputs.find((o, n) => inputs.indexOf(o) !== n);
+    if (clash !== undefined) {
+      throw new PipelineDefinitionError(
+        `Cannot create ${where} as two inner inputs would both be named "${clash}" outside: map the other one too or choose another outer name`,
+        { pipeline: pipeline.name, node: name },
+      );
+    }
     inner.rootInputs.forEach((i, n) => (toInner[inputs[n]] = i));
+    // Own properties only: an input named "toString" is not bound by Object.prototype.
     const optional = inputs.filter((o) =>
-      !inner.requiredInputs.includes(toInner[o]) || toInner[o] in pipeline.bound
+      !inner.requiredInputs.includes(toInner[o]) || Object.hasOwn(pipeline.bound, toInner[o])
     );
-    const sources: Record<string, string> = {};
+    const sources: Record<string, string> = Object.create(null);
     if (options.outputMapping) {
       for (const [innerName, outer] of Object.entries(options.outputMapping)) {
         if (!inner.producer.has(innerName)) {
@@ -123,6 +140,15 @@ export class PipelineNode<I = Any, O = Any> implements GraphNode {
             `Cannot create ${where} as outputMapping maps "${innerName}", which is not an output of pipeline "${pipeline.name}": map one of ${
               quoteAll(inner.outputs)
             }`,
+            { pipeline: pipeline.name, node: name },
+          );
+        }
+        checkName("output", outer, where);
+        if (Object.hasOwn(sources, outer as string)) {
+          throw new PipelineDefinitionError(
+            `Cannot create ${where} as outputMapping maps both "${
+              sources[outer as string]
+            }" and "${innerName}" to "${outer}": give each exposed output its own name`,
             { pipeline: pipeline.name, node: name },
           );
         }

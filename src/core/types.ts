@@ -47,11 +47,14 @@ export type KeysOfUnion<T> = T extends unknown ? keyof T : never;
 /**
  * Output types of a node, from its `output` option and what its function returns:
  * one name maps to the value; a tuple of names maps to the returned tuple
- * position by position, or to the returned object's fields.
+ * position by position, or to the returned object's fields. The fields are
+ * mutable even when the names tuple is readonly (`as const`), like single outputs.
  */
 export type NodeOutputs<N, R> = N extends string ? { [K in N]: R }
   : N extends readonly string[] ? R extends readonly unknown[] ? {
-        [I in keyof N as I extends `${number}` ? N[I] & string : never]: I extends keyof R ? R[I]
+        -readonly [
+          I in keyof N as I extends `${number}` ? N[I] & string : never
+        ]: I extends keyof R ? R[I]
           : unknown;
       }
     : R extends object ? { [K in N[number]]: K extends keyof R ? R[K] : unknown }
