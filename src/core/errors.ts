@@ -37,11 +37,11 @@ export interface HyperNodesErrorOptions {
  */
 export class HyperNodesError extends Error {
   /** The pipeline involved, if any. */
-  readonly pipeline?: string;
+  declare readonly pipeline?: string;
   /** The node involved, if any. */
-  readonly node?: string;
+  declare readonly node?: string;
   /** The map item index involved, if any. */
-  readonly item?: number;
+  declare readonly item?: number;
 
   /**
    * @param message The full message (`Cannot … as …: …` plus the fix).

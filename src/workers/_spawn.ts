@@ -1,0 +1,248 @@
+/**
+ * One way to start a worker from a module URL on Deno, Bun and Node, and the matching
+ * worker side ({@linkcode serveWorker}).
+ *
+ * The backend is chosen once: the global `Worker` when it can be unref'd (Bun), else
+ * `node:worker_threads` loaded by dynamic `import()` (Node, and Deno, whose web `Worker`
+ * can neither be unref'd, so an idle pool would keep the process alive, nor reports
+ * `Deno.exit()` / `self.close()` inside it, so in-flight calls would hang).
+ *
+ * Protocol (plain data on the worker's port, next to Comlink's messages, which always have
+ * an `id`): the worker posts `{ hn: "ready" }` once it listens (web Workers drop messages
+ * posted before the listener exists), and `{ hn: "event", data }` for
+ * {@linkcode WorkerChannel.post}.
+ *
+ * @module
+ */
+
+import { expose } from "comlink";
+import type { Endpoint } from "comlink";
+import { ExecutorError } from "../core/errors.ts";
+import { installErrorTransfer } from "./_errors.ts";
+import { nodePort, portEndpoint, type RawPort, webPort, type WebPortLike } from "./_endpoint.ts";
+
+/** Why a worker stopped. */
+export interface WorkerExit {
+  /** What happened, for messages: the worker's error message or its exit code. */
+  readonly message: string;
+  /** The worker's error, if it died of one. */
+  readonly cause?: unknown;
+}
+
+/** Options of {@linkcode startWorker}. */
+export interface StartWorkerOptions {
+  /**
+   * The worker's name (shown in debuggers and stack traces).
+   * @default "hn-worker"
+   */
+  name?: string;
+  /** Called once when the worker stops after it was ready, for whatever reason. */
+  onExit?: (exit: WorkerExit) => void;
+  /** Receives what the worker sends with {@linkcode WorkerChannel.post}. */
+  onEvent?: (data: unknown) => void;
+}
+
+/** A started worker, ready for Comlink calls. */
+export interface WorkerHandle {
+  /** The Comlink endpoint to `wrap()`. */
+  readonly endpoint: Endpoint;
+  /** Lets the process exit while the worker lives (call when idle). */
+  unref(): void;
+  /** Keeps the process alive while the worker lives (call while a call is in flight). */
+  ref(): void;
+  /** Stops the worker; `onExit` is called with `{ message: "terminated" }`. */
+  terminate(): Promise<void>;
+}
+
+interface Backend {
+  port: RawPort;
+  ref(): void;
+  unref(): void;
+  terminate(): Promise<unknown>;
+}
+
+type WebWorker = Worker & { ref(): void; unref(): void };
+
+function errorMessage(e: unknown): string {
+  const inner = (e as { error?: unknown })?.error ?? e;
+  const text = (inner as { message?: string })?.message ?? String(inner);
+  // Bun's ErrorEvent has no `error` and a `message` that is a code frame plus "error: <message>".
+  const line = text.split("\n").find((l) =>
+    l.trim() !== "" && !/^\d+ \|/.test(l) && !/^\s*\^\s*$/.test(l) && !/^\s+at /.test(l)
+  );
+  return (line ?? text).replace(/^error: /, "");
+}
+
+function isWebWorkerUnrefable(): boolean {
+  return typeof Worker === "function" &&
+    typeof (Worker.prototype as Partial<WebWorker>).unref === "function";
+}
+
+async function backend(url: URL, name: string, die: (exit: WorkerExit) => void): Promise<Backend> {
+  if (isWebWorkerUnrefable()) {
+    const worker = new Worker(url, { type: "module", name }) as WebWorker;
+    // Without an error listener a worker's uncaught exception kills this process.
+    worker.addEventListener("error", (event) => {
+      event.preventDefault();
+      const { error, message } = event as ErrorEvent;
+      die({ message: errorMessage(event), cause: error ?? message });
+    });
+    // Bun's web Worker emits "close" with the exit code (process.exit, crash, terminate).
+    worker.addEventListener("close", (event) => {
+      die({ message: `exited with code ${(event as unknown as { code?: number }).code}` });
+    });
+    return {
+      port: webPort(worker as unknown as WebPortLike),
+      ref: () => worker.ref(),
+      unref: () => worker.unref(),
+      terminate: () => Promise.resolve(worker.terminate()),
+    };
+  }
+  const { Worker: NodeWorker } = await import("node:worker_threads");
+  const worker = new NodeWorker(url, { name });
+  worker.on("error", (error) => die({ message: errorMessage(error), cause: error }));
+  worker.on("exit", (code) => die({ message: `exited with code ${code}` }));
+  return {
+    port: nodePort(worker),
+    ref: () => worker.ref(),
+    unref: () => worker.unref(),
+    terminate: () => worker.terminate(),
+  };
+}
+
+/**
+ * Starts a worker running the module at `script` and waits until it is ready, i.e. until
+ * the module called {@linkcode serveWorker}.
+ *
+ * @param script The worker module's URL (resolve relative paths with `import.meta.url`).
+ * @param options Name and exit/event listeners.
+ * @returns The worker, ref'd; call `unref()` when idle.
+ * @throws {ExecutorError} When the worker fails or stops before it is ready (for example its
+ * module throws at top level).
+ *
+ * @example
+ * ```ts
+ * import { wrap } from "comlink";
+ * import { startWorker } from "./_spawn.ts";
+ * const worker = await startWorker(new URL("../../tests/workers/_fixture_worker.ts", import.meta.url));
+ * const api = wrap<{ add(a: number, b: number): number }>(worker.endpoint);
+ * console.assert(await api.add(1, 2) === 3);
+ * await worker.terminate();
+ * ```
+ */
+export async function startWorker(
+  script: URL | string,
+  options: StartWorkerOptions = {},
+): Promise<WorkerHandle> {
+  installErrorTransfer();
+  const name = options.name ?? "hn-worker";
+  const url = script instanceof URL ? script : new URL(script);
+  let ready = false;
+  let exited: WorkerExit | undefined;
+  let fail: (exit: WorkerExit) => void = () => {};
+  const die = (exit: WorkerExit): void => {
+    if (exited) return;
+    exited = exit;
+    if (ready) options.onExit?.(exit);
+    else fail(exit);
+  };
+  const worker = await backend(url, name, die);
+  const { endpoint, deliver } = portEndpoint(worker.port, "main");
+  await new Promise<void>((resolve, reject) => {
+    fail = (exit) =>
+      reject(
+        new ExecutorError(
+          `Cannot start worker "${name}" as it stopped before it was ready: ${exit.message}. ` +
+            `Check that ${url.href} can be imported and calls serveWorker()`,
+          { cause: exit.cause },
+        ),
+      );
+    worker.port.listen((data) => {
+      const hn = (data as { hn?: unknown } | null)?.hn;
+      if (hn === "ready") {
+        ready = true;
+        resolve();
+      } else if (hn === "event") options.onEvent?.((data as { data: unknown }).data);
+      else deliver(data);
+    });
+  });
+  return {
+    endpoint,
+    ref: () => worker.ref(),
+    unref: () => worker.unref(),
+    async terminate() {
+      die({ message: "terminated" });
+      await worker.terminate();
+    },
+  };
+}
+
+/** The worker side's channel to the main thread, next to Comlink's calls. */
+export interface WorkerChannel {
+  /** Sends plain data to the main thread's `onEvent` (progress, callback events). */
+  post(data: unknown): void;
+}
+
+interface WorkerThreadsLike {
+  isMainThread: boolean;
+  parentPort: (RawPortSource & { on: unknown }) | null;
+}
+type RawPortSource = Parameters<typeof nodePort>[0];
+
+function workerThreads(): WorkerThreadsLike | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process;
+  return proc?.getBuiltinModule?.("node:worker_threads") as WorkerThreadsLike | undefined;
+}
+
+/**
+ * Whether this code runs inside a worker (any runtime, either kind of worker). Cheap: no
+ * import, one global check.
+ *
+ * @returns `true` inside a worker.
+ *
+ * @example
+ * ```ts
+ * import { isInsideWorker } from "./_spawn.ts";
+ * console.assert(isInsideWorker() === false);
+ * ```
+ */
+export function isInsideWorker(): boolean {
+  const scope = (globalThis as { WorkerGlobalScope?: new () => unknown }).WorkerGlobalScope;
+  if (typeof scope === "function" && globalThis instanceof scope) return true;
+  return workerThreads()?.isMainThread === false;
+}
+
+/**
+ * Serves `api` to the main thread through Comlink, from inside a worker started by
+ * {@linkcode startWorker}, then signals that the worker is ready. Call it once at the top
+ * level of the worker module, after the module's setup.
+ *
+ * @param api The object whose methods the main thread calls.
+ * @returns A channel to send events to the main thread.
+ * @throws {ExecutorError} When called outside a worker.
+ *
+ * @example A worker module
+ * ```ts ignore
+ * import { serveWorker } from "./_spawn.ts";
+ * serveWorker({ add: (a: number, b: number) => a + b });
+ * ```
+ */
+export function serveWorker(api: object): WorkerChannel {
+  if (!isInsideWorker()) {
+    throw new ExecutorError(
+      "Cannot serve a worker API as this code runs on the main thread: " +
+        "start this module with startWorker() or a WorkerPool",
+    );
+  }
+  installErrorTransfer();
+  const wt = workerThreads();
+  // Bun's worker_threads workers only deliver to parentPort; its web Workers deliver to both.
+  const raw = wt?.parentPort && !wt.isMainThread
+    ? nodePort(wt.parentPort)
+    : webPort(globalThis as unknown as WebPortLike);
+  const { endpoint, deliver } = portEndpoint(raw, "worker");
+  raw.listen(deliver);
+  expose(api, endpoint);
+  raw.post({ hn: "ready" });
+  return { post: (data) => raw.post({ hn: "event", data }) };
+}
