@@ -75,3 +75,7 @@ export {
   UnhashableError,
 } from "./src/core/hash.ts";
 export type { CacheKeyed, SignatureParts } from "./src/core/hash.ts";
+export { toMermaid } from "./src/viz/mermaid.ts";
+export type { DrawablePipeline, MermaidOptions } from "./src/viz/mermaid.ts";
+export { toDot } from "./src/viz/dot.ts";
+export type { DotOptions } from "./src/viz/dot.ts";

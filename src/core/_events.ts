@@ -43,3 +43,21 @@ export function mergeCallbacks(
   if (outer.length === 0) return own;
   return [...outer, ...own.filter((c) => !outer.includes(c))];
 }
+
+/** Whether `cb` implements at least one hook (own or inherited); others are skipped for free. */
+export function hasHooks(cb: Callback): boolean {
+  for (
+    let o: object | null = cb;
+    o !== null && o !== Object.prototype;
+    o = Object.getPrototypeOf(o)
+  ) {
+    for (const k of Object.getOwnPropertyNames(o)) {
+      if (
+        k.startsWith("on") && typeof (cb as unknown as Record<string, unknown>)[k] === "function"
+      ) {
+        return true;
+      }
+    }
+  }
+  return false;
+}

@@ -113,11 +113,17 @@ function runScheduled(ctx: RunContext, plan: Plan, values: Slots): Promise<Value
             inputs: args,
             item: ctx.item,
           },
-          run: () => invoke(ctx, step, args, values),
+          run: () => invokeUncached(ctx, step, args),
           emit: ctx.events && ((hook, event) => ctx.events!.emit(hook, event)),
         };
         running++;
-        executor.execute(task, { signal }).then((result) => {
+        // The cache is read and written here, not in the task: an executor that runs
+        // `spec` elsewhere (a Worker) never calls `run`, and must not bypass the cache.
+        const cache = ctx.cache;
+        const pending = cache !== undefined && step.node.cache
+          ? withCache(ctx, cache, step, args, values, () => executor.execute(task, { signal }))
+          : executor.execute(task, { signal });
+        pending.then((result) => {
           running--;
           if (settled) return;
           try {
@@ -186,12 +192,24 @@ function invokeUncached(ctx: RunContext, step: Step, args: Values): unknown {
   return result;
 }
 
-async function invokeCached(
+function invokeCached(
   ctx: RunContext,
   cache: Cache,
   step: Step,
   args: Values,
   values: Slots,
+): Promise<unknown> {
+  return withCache(ctx, cache, step, args, values, () => invokeUncached(ctx, step, args));
+}
+
+/** Returns the cached result of `step`, or computes it with `compute` and stores it. */
+async function withCache(
+  ctx: RunContext,
+  cache: Cache,
+  step: Step,
+  args: Values,
+  values: Slots,
+  compute: () => unknown,
 ): Promise<unknown> {
   const signature = signatureOf(ctx.pipeline.name, ctx.item, step, args, values);
   const hit = await cache.get(signature);
@@ -200,45 +218,39 @@ async function invokeCached(
     ctx.events?.emit("onNodeCached", cachedEvent(eventBase(ctx), step.node, signature));
     return hit.value;
   }
-  const result = await invokeUncached(ctx, step, args);
+  const result = await compute();
   await storeResult(cache, step.node, signature, result);
   return result;
 }
 
-async function invokeObserved(
-  ctx: RunContext,
-  node: Node,
-  args: Values,
-  events: Events,
-): Promise<unknown> {
+/** Runs a node between start and end events; stays synchronous for synchronous nodes. */
+function invokeObserved(ctx: RunContext, node: Node, args: Values, events: Events): unknown {
   const base = eventBase(ctx);
   const start = now();
   events.emit("onNodeStart", { ...base, time: start, node: node.name });
-  try {
-    const result = await node.fn(args);
+  const ended = (error?: unknown): void => {
     const end = now();
-    events.emit("onNodeEnd", {
-      ...base,
-      time: end,
-      node: node.name,
-      duration: end - start,
-      cached: false,
-    });
-    return result;
-  } catch (cause) {
-    const error = nodeError(ctx, node, cause);
-    const end = now();
+    const e = { ...base, time: end, node: node.name, duration: end - start, cached: false };
+    if (error === undefined) return events.emit("onNodeEnd", e);
     events.emit("onNodeError", { ...base, time: end, node: node.name, error });
-    events.emit("onNodeEnd", {
-      ...base,
-      time: end,
-      node: node.name,
-      duration: end - start,
-      cached: false,
-      error,
-    });
+    events.emit("onNodeEnd", { ...e, error });
+  };
+  const fail = (cause: unknown): never => {
+    const error = nodeError(ctx, node, cause);
+    ended(error);
     throw error;
+  };
+  let result: unknown;
+  try {
+    result = node.fn(args);
+  } catch (cause) {
+    return fail(cause);
   }
+  if (!isPromiseLike(result)) {
+    ended();
+    return result;
+  }
+  return Promise.resolve(result).then((value) => (ended(), value), fail);
 }
 
 /** The fields every event of `ctx` carries, without `time`. */

@@ -5,7 +5,7 @@
  */
 
 import { forEachLimited, isPromiseLike } from "./_abort.ts";
-import { Events, mergeCallbacks, now } from "./_events.ts";
+import { Events, hasHooks, mergeCallbacks, now } from "./_events.ts";
 import { checkMissing, type Plan } from "./_graph.ts";
 import { buildItems, type MapItems, mapOverNames } from "./_items.ts";
 import { eventBase, loadSlots, type RunContext, runPlan, type Slots } from "./_run.ts";
@@ -144,6 +144,7 @@ export class HyperNodesEngine implements Engine, AsyncDisposable {
   readonly cache: Cache | undefined;
   readonly #node: ExecutorSlot;
   readonly #map: ExecutorSlot;
+  readonly #listening: readonly Callback[];
 
   /**
    * @param options Executors and callbacks.
@@ -162,6 +163,8 @@ export class HyperNodesEngine implements Engine, AsyncDisposable {
       "mapExecutor",
     );
     this.callbacks = Object.freeze([...(options.callbacks ?? [])]);
+    // Callbacks without any hook cost nothing: no events are built for them.
+    this.#listening = this.callbacks.filter(hasHooks);
     this.cache = options.cache;
   }
 
@@ -257,7 +260,7 @@ export class HyperNodesEngine implements Engine, AsyncDisposable {
   ): Promise<RunContext> {
     let executor = this.#node.get();
     if (isPromiseLike(executor)) executor = await executor;
-    const callbacks = mergeCallbacks(parent?.callbacks ?? [], this.callbacks);
+    const callbacks = mergeCallbacks(parent?.callbacks ?? [], this.#listening);
     const runId = parent?.runId ?? (callbacks.length > 0 ? crypto.randomUUID() : "");
     const events = callbacks.length === 0 ? undefined : new Events(
       callbacks,
