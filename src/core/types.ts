@@ -33,8 +33,23 @@ export interface Typed<I = Any, O = Any> {
   readonly "~types"?: Signature<I, O>;
 }
 
-/** A pipeline of any types. */
-export type AnyPipeline = Pipeline<Any, Any, Any>;
+/**
+ * A pipeline of any types, as engines, executors and tools see it: the
+ * definition without its typed methods, so every `Pipeline<…>` is assignable.
+ */
+export type AnyPipeline = Pick<
+  Pipeline<Any, Any, Any>,
+  | "name"
+  | "nodes"
+  | "engine"
+  | "bound"
+  | "graph"
+  | "site"
+  | "inputs"
+  | "outputs"
+  | "plan"
+  | "resolveInputs"
+>;
 
 /** The input object type of a node or pipeline. */
 export type InputsOf<T> = T extends Typed<infer I, Any> ? I : never;

@@ -3,7 +3,13 @@
  * `Expect<Equal<A, B>>` fails to compile when A and B differ; each
  * `// @ts-expect-error` line is wiring that must not compile.
  */
-import { node, Pipeline, type PipelineInputs, type PipelineOutputs } from "../../mod.ts";
+import {
+  type AnyPipeline,
+  node,
+  Pipeline,
+  type PipelineInputs,
+  type PipelineOutputs,
+} from "../../mod.ts";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true
   : false;
@@ -98,4 +104,20 @@ export async function checks(): Promise<void> {
   const wantsNumber = node({ output: "n" }, ({ cleaned }: { cleaned: number }) => cleaned + 1);
   // @ts-expect-error "cleaned" is a string, its consumer wants a number
   new Pipeline({ nodes: [clean, wantsNumber] });
+}
+
+// Any typed pipeline (bound, unbound, nested) is accepted where an AnyPipeline is expected.
+{
+  const inner = new Pipeline({
+    nodes: [node({ output: "n" }, ({ t }: { t: string }) => t.length)],
+    name: "inner",
+  });
+  const outer = new Pipeline({
+    nodes: [inner.asNode({ name: "each", mapOver: "t" })],
+    name: "outer",
+  });
+  const takesAny = (p: AnyPipeline): string => p.name;
+  takesAny(inner);
+  takesAny(outer.unbind());
+  takesAny(inner.bind({ t: "x" }));
 }
