@@ -100,3 +100,49 @@ Deno.bench("decodeValue()", { group: "codec: 100k small objects" }, () => {
 });
 
 globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
+
+// A 10,000-item map through the engine: first run (every node computed and
+// stored) vs a fully cached re-run (every item ends with onMapItemCached).
+{
+  const { HyperNodesEngine, node, Pipeline } = await import("../mod.ts");
+  const ITEMS = 10_000;
+  const xs = Array.from({ length: ITEMS }, (_, i) => i);
+  const clean = node({ output: "cleaned" }, ({ x }: { x: number }) => `item ${x}`.toUpperCase());
+  const size = node({ output: "size" }, ({ cleaned }: { cleaned: string }) => cleaned.length);
+  const p = new Pipeline({ nodes: [clean, size], name: "bench_map" });
+  const group = `map of ${ITEMS} items (2 nodes): first run vs fully cached re-run`;
+  Deno.bench("no cache", { group, baseline: true }, async () => {
+    await p.map({ x: xs }, { mapOver: "x" });
+  });
+  Deno.bench("MemoryCache: first run (fresh cache)", { group }, async () => {
+    const engine = new HyperNodesEngine({ cache: new MemoryCache() });
+    await p.map({ x: xs }, { mapOver: "x", engine });
+  });
+  const warm = new HyperNodesEngine({ cache: new MemoryCache({ maxEntries: 4 * ITEMS }) });
+  await p.map({ x: xs }, { mapOver: "x", engine: warm });
+  Deno.bench("MemoryCache: fully cached re-run", { group }, async () => {
+    await p.map({ x: xs }, { mapOver: "x", engine: warm });
+  });
+  const diskDir = await Deno.makeTempDir({ prefix: "hn-bench-map-" });
+  const diskEngine = new HyperNodesEngine({ cache: new DiskCache(diskDir), mapExecutor: "async" });
+  await p.map({ x: xs }, { mapOver: "x", engine: diskEngine });
+  Deno.bench("DiskCache: fully cached re-run (async map)", { group, n: 5, warmup: 1 }, async () => {
+    await p.map({ x: xs }, { mapOver: "x", engine: diskEngine });
+  });
+  let run = 0;
+  Deno.bench(
+    "DiskCache: first run (fresh folder, async map)",
+    { group, n: 3, warmup: 0 },
+    async () => {
+      const engine = new HyperNodesEngine({
+        cache: new DiskCache(`${diskDir}-first-${run++}`),
+        mapExecutor: "async",
+      });
+      await p.map({ x: xs }, { mapOver: "x", engine });
+    },
+  );
+  globalThis.addEventListener("unload", () => {
+    Deno.removeSync(diskDir, { recursive: true });
+    for (let i = 0; i < run; i++) Deno.removeSync(`${diskDir}-first-${i}`, { recursive: true });
+  });
+}

@@ -137,6 +137,18 @@ export function callSite(skip = 2): DefinitionSite | undefined {
 
 const NAME = /^[^\s"'`]+$/;
 
+let nodeHook: ((node: Node) => void) | undefined;
+
+/**
+ * Sets the function called with every node {@linkcode node} creates, or removes it with
+ * `undefined`. Internal: the worker layer uses it to find nodes again by reference.
+ *
+ * @param hook Receives each new node.
+ */
+export function onNodeCreated(hook: ((node: Node) => void) | undefined): void {
+  nodeHook = hook;
+}
+
 /** Returns `value` when it is a valid name, else throws a TypeError naming `where`. */
 export function checkName(kind: string, value: unknown, where: string): string {
   if (typeof value !== "string" || !NAME.test(value)) {
@@ -247,7 +259,7 @@ export function node<
       node: name,
     });
   }
-  return new Node({
+  const created = new Node({
     name,
     inputs,
     optionalInputs: optional,
@@ -258,4 +270,6 @@ export function node<
     version: options.version,
     site: callSite(),
   });
+  nodeHook?.(created);
+  return created;
 }

@@ -91,8 +91,7 @@ export type RunInputs<I, B extends PropertyKey> = [B] extends [never] ? I
 
 /** Names of produced values whose consumers expect another type. */
 export type MismatchedNames<N> = {
-  [K in keyof AllInputs<N> & keyof AllOutputs<N>]: AllOutputs<N>[K] extends
-    Exclude<AllInputs<N>[K], undefined> ? never
+  [K in keyof AllInputs<N> & keyof AllOutputs<N>]: AllOutputs<N>[K] extends AllInputs<N>[K] ? never
     : K;
 }[keyof AllInputs<N> & keyof AllOutputs<N>];
 

@@ -121,3 +121,13 @@ export async function checks(): Promise<void> {
   takesAny(outer.unbind());
   takesAny(inner.bind({ t: "x" }));
 }
+
+// An output that may be undefined wires into an input that accepts undefined.
+{
+  const maybe = node({ output: "u" }, ({ x }: { x: number }) => (x > 0 ? x : undefined));
+  const use = node({ output: "v" }, ({ u }: { u: number | undefined }) => u ?? 0);
+  new Pipeline({ nodes: [maybe, use] });
+  const strict = node({ output: "w" }, ({ u }: { u: number }) => u);
+  // @ts-expect-error "u" may be undefined but the consumer requires a number
+  new Pipeline({ nodes: [maybe, strict] });
+}
