@@ -34,6 +34,7 @@ export type {
 } from "./src/core/engine.ts";
 export { HyperNodesEngine } from "./src/core/hypernodes_engine.ts";
 export type { HyperNodesEngineOptions } from "./src/core/hypernodes_engine.ts";
+import { registerExecutor } from "./src/core/executor.ts";
 export { executorLoader, registerExecutor } from "./src/core/executor.ts";
 export type {
   ExecuteAllOptions,
@@ -51,6 +52,7 @@ export { SequentialExecutor } from "./src/core/sequential_executor.ts";
 export { AsyncExecutor } from "./src/core/async_executor.ts";
 export type { AsyncExecutorOptions } from "./src/core/async_executor.ts";
 export type * from "./src/core/callback.ts";
+export { callbackHooks } from "./src/core/callback.ts";
 export type { Cache, CacheHit } from "./src/core/cache.ts";
 export {
   errorClasses,
@@ -79,3 +81,14 @@ export { toMermaid } from "./src/viz/mermaid.ts";
 export type { DrawablePipeline, MermaidOptions } from "./src/viz/mermaid.ts";
 export { toDot } from "./src/viz/dot.ts";
 export type { DotOptions } from "./src/viz/dot.ts";
+
+// "threaded" and "parallel" load the Worker executors on first use, so importing this module
+// never loads Comlink or starts a worker.
+registerExecutor(
+  "threaded",
+  (o) => import("./src/workers/mod.ts").then((m) => new m.ThreadedExecutor(o)),
+);
+registerExecutor(
+  "parallel",
+  () => import("./src/workers/mod.ts").then((m) => new m.ParallelExecutor()),
+);

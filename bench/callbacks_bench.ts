@@ -6,23 +6,9 @@
  * Run: `deno bench -A bench/callbacks_bench.ts`
  */
 
-import { type Callback, type CallbackHook, HyperNodesEngine, node, Pipeline } from "../mod.ts";
+import { type Callback, callbackHooks, HyperNodesEngine, node, Pipeline } from "../mod.ts";
 
-const HOOKS: readonly CallbackHook[] = [
-  "onPipelineStart",
-  "onPipelineEnd",
-  "onNodeStart",
-  "onNodeEnd",
-  "onNodeCached",
-  "onNodeError",
-  "onNestedPipelineStart",
-  "onNestedPipelineEnd",
-  "onMapStart",
-  "onMapItemStart",
-  "onMapItemEnd",
-  "onMapItemCached",
-  "onMapEnd",
-];
+const HOOKS = callbackHooks;
 
 // v0 → v1 → … → v100, each node adds one.
 const nodes = [];

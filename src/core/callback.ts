@@ -179,3 +179,32 @@ export interface Callback {
 
 /** The name of every hook of {@linkcode Callback}. */
 export type CallbackHook = Exclude<keyof Callback, "name">;
+
+/**
+ * Every hook name of {@linkcode Callback}, in the order of a run's life; for
+ * code that forwards or records all events (Worker bridges, SSE, tests).
+ *
+ * @example Forward every hook to one function
+ * ```ts
+ * import { type Callback, callbackHooks } from "@hn/core";
+ * const forward: Callback = Object.fromEntries(
+ *   callbackHooks.map((hook) => [hook, (event: object) => console.debug(hook, event)]),
+ * );
+ * console.assert(Object.keys(forward).length === callbackHooks.length);
+ * ```
+ */
+export const callbackHooks: readonly CallbackHook[] = Object.freeze([
+  "onPipelineStart",
+  "onPipelineEnd",
+  "onNodeStart",
+  "onNodeEnd",
+  "onNodeCached",
+  "onNodeError",
+  "onNestedPipelineStart",
+  "onNestedPipelineEnd",
+  "onMapStart",
+  "onMapItemStart",
+  "onMapItemEnd",
+  "onMapItemCached",
+  "onMapEnd",
+]);

@@ -4,6 +4,7 @@ import {
   type Callback,
   type CallbackContext,
   type CallbackHook,
+  callbackHooks,
   HyperNodesEngine,
   node,
   NodeExecutionError,
@@ -17,21 +18,7 @@ import {
 import { ProgressCallback } from "../../src/progress/progress_callback.ts";
 import { TelemetryCallback } from "../../src/telemetry/telemetry_callback.ts";
 
-const HOOKS: readonly CallbackHook[] = [
-  "onPipelineStart",
-  "onPipelineEnd",
-  "onNodeStart",
-  "onNodeEnd",
-  "onNodeCached",
-  "onNodeError",
-  "onNestedPipelineStart",
-  "onNestedPipelineEnd",
-  "onMapStart",
-  "onMapItemStart",
-  "onMapItemEnd",
-  "onMapItemCached",
-  "onMapEnd",
-];
+const HOOKS = callbackHooks;
 
 interface Recorded {
   readonly hook: CallbackHook;
