@@ -82,6 +82,15 @@ export class Dispatcher {
    * @param signal Aborts the call.
    * @returns What the node returned.
    */
+  /** Runs one node or item task in a worker (the `execute` of both Worker executors). */
+  async execute<R>(task: Task<R>, signal?: AbortSignal): Promise<R> {
+    if (task.spec.kind === "node") return await this.runNode(task, signal);
+    let result: Settled<R> | undefined;
+    await this.runItems([task], (_, r) => (result = r), signal);
+    if (!result!.ok) throw result!.error;
+    return result!.value;
+  }
+
   async runNode<R>(task: Task<R>, signal?: AbortSignal): Promise<R> {
     const spec = task.spec as NodeTaskSpec;
     const where = `node "${spec.node}" of pipeline "${spec.pipeline.name}"${

@@ -4,13 +4,7 @@
  * @module
  */
 
-import type {
-  ExecuteAllOptions,
-  ExecuteOptions,
-  Executor,
-  Settled,
-  Task,
-} from "../core/executor.ts";
+import type { ExecuteAllOptions, ExecuteOptions, Executor, Task } from "../core/executor.ts";
 import { Dispatcher } from "./_dispatch.ts";
 
 /** Options of {@linkcode ParallelExecutor}. */
@@ -80,12 +74,8 @@ export class ParallelExecutor implements Executor, AsyncDisposable {
    * @returns The task's result.
    * @throws {ExecutorError} When the worker dies or a value cannot be cloned.
    */
-  async execute<R>(task: Task<R>, options: ExecuteOptions = {}): Promise<R> {
-    if (task.spec.kind === "node") return await this.#dispatcher.runNode(task, options.signal);
-    let result: Settled<R> | undefined;
-    await this.#dispatcher.runItems([task], (_, r) => (result = r), options.signal);
-    if (!result!.ok) throw result!.error;
-    return result!.value;
+  execute<R>(task: Task<R>, options: ExecuteOptions = {}): Promise<R> {
+    return this.#dispatcher.execute(task, options.signal);
   }
 
   /**
