@@ -325,13 +325,20 @@ function withItem(ctx: RunContext, item: number): RunContext {
 }
 
 /** The value slots of item `i`: the broadcast slots plus the item's mapOver values. */
-function itemSlots(plan: Plan, items: MapItems, base: Slots, i: number): Slots {
+function itemSlots(items: MapItems, slots: readonly number[], base: Slots, i: number): Slots {
   const values = base.slice();
-  for (let j = 0; j < items.names.length; j++) {
-    const k = plan.inputs.indexOf(items.names[j]);
-    if (k >= 0) values[plan.inputSlots[k]] = items.lists[j][items.at(i, j)];
+  for (let j = 0; j < slots.length; j++) {
+    if (slots[j] >= 0) values[slots[j]] = items.lists[j][items.at(i, j)];
   }
   return values;
+}
+
+/** The value slot of each `mapOver` name (-1 when the plan does not read it), found once per map. */
+function mapOverSlots(plan: Plan, items: MapItems): number[] {
+  return items.names.map((name) => {
+    const k = plan.inputs.indexOf(name);
+    return k < 0 ? -1 : plan.inputSlots[k];
+  });
 }
 
 /** Runs one item: its node events carry the item index. */
@@ -386,10 +393,11 @@ async function mapInline(
   const results: unknown[] = new Array(items.count);
   const signal = ctx.signal;
   const base = loadSlots(plan, items.broadcast);
+  const slots = mapOverSlots(plan, items);
   for (let i = 0; i < items.count; i++) {
     if (signal !== undefined && signal.aborted) throw signal.reason;
     try {
-      const r = runItem(ctx, plan, itemSlots(plan, items, base, i), i);
+      const r = runItem(ctx, plan, itemSlots(items, slots, base, i), i);
       results[i] = isPromiseLike(r) ? await r : r;
     } catch (error) {
       if (!collect || isAbort(ctx, error)) throw error;
@@ -428,6 +436,7 @@ async function mapScheduled(
   const itemCtx: RunContext = { ...ctx, signal: stop.signal };
   const nodeExecutor = nodeExecutorName(ctx);
   const base = loadSlots(plan, items.broadcast);
+  const slots = mapOverSlots(plan, items);
   const tasks = Array.from({ length: items.count }, (_, index): Task => ({
     spec: {
       kind: "item",
@@ -437,7 +446,7 @@ async function mapScheduled(
       index,
       nodeExecutor,
     },
-    run: () => runItem(itemCtx, plan, itemSlots(plan, items, base, index), index),
+    run: () => runItem(itemCtx, plan, itemSlots(items, slots, base, index), index),
     emit,
   }));
   try {
