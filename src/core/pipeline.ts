@@ -14,10 +14,12 @@ import type {
   AllOutputs,
   CheckWiring,
   MapInputs,
+  NeededInputs,
   NestedInputs,
   NestedOutputs,
   RootInputs,
   RunInputs,
+  RunInputsFor,
   Signature,
   Typed,
 } from "./types.ts";
@@ -232,7 +234,8 @@ export class Pipeline<N extends Typed = Any, B extends PropertyKey = never, I = 
    * ```
    */
   run<const K extends keyof AllOutputs<N> & string = never>(
-    inputs: RunInputs<I, B>,
+    inputs: [K] extends [never] ? RunInputs<I, B>
+      : RunInputsFor<RunInputs<I, B>, NeededInputs<N, K>>,
     options: RunOptions<K> = {},
   ): Promise<[K] extends [never] ? AllOutputs<N> : Pick<AllOutputs<N>, K>> {
     const engine = options.engine ?? this.engine ?? defaultEngine();
@@ -264,14 +267,20 @@ export class Pipeline<N extends Typed = Any, B extends PropertyKey = never, I = 
     const M extends keyof RunInputs<I, B> & string,
     const K extends keyof AllOutputs<N> & string = never,
   >(
-    inputs: MapInputs<RunInputs<I, B>, M>,
+    inputs: MapInputs<
+      [K] extends [never] ? RunInputs<I, B> : RunInputsFor<RunInputs<I, B>, NeededInputs<N, K>>,
+      M
+    >,
     options: MapOptions<M, K> & { errors: "collect" },
   ): Promise<Array<([K] extends [never] ? AllOutputs<N> : Pick<AllOutputs<N>, K>) | Error>>;
   map<
     const M extends keyof RunInputs<I, B> & string,
     const K extends keyof AllOutputs<N> & string = never,
   >(
-    inputs: MapInputs<RunInputs<I, B>, M>,
+    inputs: MapInputs<
+      [K] extends [never] ? RunInputs<I, B> : RunInputsFor<RunInputs<I, B>, NeededInputs<N, K>>,
+      M
+    >,
     options: MapOptions<M, K>,
   ): Promise<Array<[K] extends [never] ? AllOutputs<N> : Pick<AllOutputs<N>, K>>>;
   map(

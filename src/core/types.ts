@@ -89,6 +89,28 @@ export type RootInputs<N> = Simplify<Omit<AllInputs<N>, keyof AllOutputs<N>>>;
 export type RunInputs<I, B extends PropertyKey> = [B] extends [never] ? I
   : Simplify<Omit<I, B> & Partial<Pick<I, B & keyof I>>>;
 
+/** The names read by the nodes of `N` that produce any of `K`. */
+export type ReadBy<N, K> = N extends unknown
+  ? [Extract<keyof OutputsOf<N>, K>] extends [never] ? never : keyof InputsOf<N>
+  : never;
+
+/**
+ * `K` and every produced name the outputs `K` depend on, up to 32 levels deep
+ * (deeper chains stop growing the set; the run still checks its inputs).
+ */
+export type Upstream<N, K, D extends readonly unknown[] = []> = D["length"] extends 32 ? K
+  : [K | (ReadBy<N, K> & keyof AllOutputs<N>)] extends [K] ? K
+  : Upstream<N, K | (ReadBy<N, K> & keyof AllOutputs<N>), [...D, 0]>;
+
+/** The root inputs that computing the outputs `K` of the nodes `N` reads. */
+export type NeededInputs<N, K> = Exclude<ReadBy<N, Upstream<N, K>>, keyof AllOutputs<N>>;
+
+/**
+ * What `run(inputs, { outputs })` accepts: the inputs the requested outputs
+ * need keep their optionality, every other input becomes optional.
+ */
+export type RunInputsFor<R, Needed> = Simplify<Pick<R, Needed & keyof R> & Partial<R>>;
+
 /** Names of produced values whose consumers expect another type. */
 export type MismatchedNames<N> = {
   [K in keyof AllInputs<N> & keyof AllOutputs<N>]: AllOutputs<N>[K] extends AllInputs<N>[K] ? never

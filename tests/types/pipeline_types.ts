@@ -46,6 +46,28 @@ export async function checks(): Promise<void> {
   const some = await p.run({ text: "a" }, { outputs: ["word_count"] });
   type _some = Expect<Equal<typeof some, { word_count: number }>>;
 
+  // Selective outputs need only the inputs of their sub-graph.
+  const twoRoots = new Pipeline({ nodes: [clean, count, greet] });
+  const onlyMsg = await twoRoots.run({ who: "ann" }, { outputs: ["msg"] });
+  type _onlyMsg = Expect<Equal<typeof onlyMsg, { msg: string }>>;
+  // Through a chain: word_count needs cleaned, which needs text.
+  await twoRoots.run({ text: "a b" }, { outputs: ["word_count"] });
+  // Other inputs may still be passed, with their types.
+  await twoRoots.run({ text: "a", who: "ann" }, { outputs: ["word_count"] });
+  // @ts-expect-error word_count needs text (through cleaned)
+  await twoRoots.run({ who: "ann" }, { outputs: ["word_count"] });
+  // @ts-expect-error an input that is not needed is still type-checked
+  await twoRoots.run({ text: "a", who: 3 }, { outputs: ["word_count"] });
+  // @ts-expect-error several outputs need the union of their inputs
+  await twoRoots.run({ who: "ann" }, { outputs: ["msg", "cleaned"] });
+  // The same for map.
+  const msgs = await twoRoots.map({ who: ["a", "b"] }, { mapOver: "who", outputs: ["msg"] });
+  type _msgs = Expect<Equal<typeof msgs, { msg: string }[]>>;
+  // @ts-expect-error map: word_count needs text
+  await twoRoots.map({ who: ["a"] }, { mapOver: "who", outputs: ["word_count"] });
+  // Bound inputs stay optional.
+  await twoRoots.bind({ text: "x" }).run({ who: "ann" }, { outputs: ["msg", "word_count"] });
+
   // @ts-expect-error a missing input
   await p.run({});
   // @ts-expect-error a wrong input type
