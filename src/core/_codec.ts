@@ -30,30 +30,78 @@ export const CODEC_VERSION = 1;
 const HEADER = 28;
 const MAGIC = [0x48, 0x4e, 0x43, 0x00];
 
-/** Bytes are not a valid entry of this format (corrupt, truncated, other version). */
+/**
+ * Bytes are not a valid entry of this format (corrupt, truncated, other
+ * version). Caches treat such an entry as a miss; it only surfaces from
+ * decoding bytes directly.
+ *
+ * @example
+ * ```ts
+ * import { CorruptEntryError } from "@hn/core/disk-cache";
+ *
+ * const e = new CorruptEntryError("it ends early");
+ * console.assert(e.message.startsWith("Cannot decode cache entry as it ends early"));
+ * ```
+ */
 export class CorruptEntryError extends Error {
-  /** @param reason What is wrong. */
+  /**
+   * Creates the error.
+   *
+   * @param reason What is wrong.
+   */
   constructor(reason: string) {
     super(`Cannot decode cache entry as ${reason}: treat it as a miss and rewrite it`);
     this.name = "CorruptEntryError";
   }
 }
 
-/** A value cannot be stored; `path` says where (e.g. `value.model`). */
+/**
+ * A value cannot be stored; `path` says where (e.g. `value.model`) and `key`,
+ * when a cache knows it, under which key it was to be stored.
+ *
+ * @example What DiskCache.set() rejects with
+ * ```ts
+ * import { DiskCache, UnstorableError } from "@hn/core/disk-cache";
+ * import { mkdtemp, rm } from "node:fs/promises";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await mkdtemp(join(tmpdir(), "hn-doc-"));
+ * class Model {}
+ * await assert.rejects(new DiskCache(dir).set("ab12", { model: new Model() }), (e: unknown) => {
+ *   assert.ok(e instanceof UnstorableError && e instanceof TypeError);
+ *   assert.equal(e.key, "ab12");
+ *   assert.equal(e.path, "value.model");
+ *   return true;
+ * });
+ * await rm(dir, { recursive: true });
+ * ```
+ */
 export class UnstorableError extends TypeError {
   /** Where the value sits. */
   readonly path: string;
+  /** What the value is, e.g. `an instance of class Model`. */
+  readonly kind: string;
+  /** The cache key the value was to be stored under, if known. */
+  readonly key: string | undefined;
   /**
+   * Creates the error; the message is built from the other arguments.
+   *
    * @param kind What the value is.
    * @param path Where it sits.
+   * @param key The cache key, if known.
    */
-  constructor(kind: string, path: string) {
+  constructor(kind: string, path: string, key?: string) {
     super(
-      `Cannot store value as ${path} is ${kind}: return plain data (objects, arrays, Map, Set, ` +
-        `Date, typed arrays…), use a MemoryCache, or turn caching off for the node (cache: false)`,
+      `Cannot store ${key === undefined ? "value" : `the value of cache key "${key}"`} as ` +
+        `${path} is ${kind}: return plain data (objects, arrays, Map, Set, Date, typed ` +
+        `arrays…), use a MemoryCache, or turn caching off for the node (cache: false)`,
     );
     this.name = "UnstorableError";
+    this.kind = kind;
     this.path = path;
+    this.key = key;
   }
 }
 
@@ -315,7 +363,9 @@ function checksum(payload: Uint8Array): number[] {
   const h = new Hash128(0x484e43);
   h.word(payload.byteLength);
   h.bytes(payload);
-  return h.digestWords();
+  const sum = h.digestWords();
+  h.release();
+  return sum;
 }
 
 class Reader {

@@ -13,7 +13,15 @@ export interface CacheHit {
 
 /**
  * A key-value store for node outputs. Keys are signatures (lowercase hex).
- * Implementations must treat a corrupt entry as a miss, never throw for it.
+ *
+ * The contract, checked for every implementation by one shared test suite
+ * (`tests/core/_cache_suite.ts`): a miss is `undefined` and a stored
+ * `undefined` is `{ value: undefined }`; values come back with their types
+ * (Date, Map, Set, typed arrays, BigInt, `NaN`, `-0`, nested); `set` of a
+ * key already there replaces the value, also when many `set`s of one key
+ * run at once (one whole value remains); a value or key the cache cannot
+ * store is rejected with a `TypeError` and changes nothing; a corrupt entry
+ * is a miss, never an error.
  *
  * @example A minimal Map-backed cache
  * ```ts

@@ -49,6 +49,8 @@ export class MemoryCache implements Cache {
   #entries = new Map<string, unknown>();
 
   /**
+   * Creates an empty cache.
+   *
    * @param options Size limit.
    * @throws {RangeError} If `maxEntries` is not a positive integer or `Infinity`.
    */

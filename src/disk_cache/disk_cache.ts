@@ -4,10 +4,10 @@
  * @module
  */
 
-import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Cache, CacheHit } from "../core/cache.ts";
-import { CorruptEntryError, decodeValue, encodeValue } from "../core/_codec.ts";
+import { CorruptEntryError, decodeValue, encodeValue, UnstorableError } from "../core/_codec.ts";
 
 /** Options of {@linkcode DiskCache}. */
 export interface DiskCacheOptions {
@@ -23,6 +23,12 @@ const KEY = /^[0-9a-z_-]{2,200}$/;
 const SHARD = /^[0-9a-z_-]{2}$/;
 const MISSING = new Set(["ENOENT", "ENOTDIR", "EISDIR"]);
 const BUSY = new Set(["EPERM", "EBUSY", "EACCES"]);
+/** How often a write starts over when its folder or temp file vanished (someone removed them). */
+const WRITE_ATTEMPTS = 4;
+/** A temp file is `<entry>.<ms since epoch, base 36>-<uuid>.tmp`. */
+const TEMP = /\.([0-9a-z]+)-[0-9a-f-]{36}\.tmp$/;
+/** Temp files older than this are left over by a crash; younger ones belong to a writer. */
+const STALE_MS = 10 * 60_000;
 
 function code(e: unknown): string | undefined {
   return (e as { code?: string } | null)?.code;
@@ -40,7 +46,7 @@ function code(e: unknown): string | undefined {
  * rename wins, and since a key is a signature both writers store the same
  * value. A corrupt or truncated entry (checksummed by the codec) reads as a
  * miss, and the next `set` replaces it. A process killed mid-write may leave
- * a `*.tmp` file behind; reads ignore it and `clear()` removes it.
+ * a `*.tmp` file behind; reads ignore it and `clear()` removes it once stale.
  *
  * Values round-trip with their types (Date, Map, Set, typed arrays, BigInt,
  * `undefined`, `NaN`, `-0`, Errors…). Class instances, functions and symbols
@@ -71,6 +77,8 @@ export class DiskCache implements Cache {
   #shards = new Set<string>();
 
   /**
+   * Creates a cache on a folder; nothing is read or written until first used.
+   *
    * @param dir The folder (created when first written).
    * @param options A name.
    * @throws {TypeError} If `dir` is not a non-empty string.
@@ -109,20 +117,29 @@ export class DiskCache implements Cache {
   }
 
   /**
-   * Stores `value` under `key` atomically (temp file + rename).
+   * Stores `value` under `key` atomically (temp file + rename). The temp file
+   * is removed if anything fails. A `clear()` running at the same time (in
+   * any process) leaves the write alone: the entry may land just after it.
    *
    * @param key A signature (lowercase hex).
    * @param value A storable value.
-   * @throws {TypeError} If `key` is invalid or `value` cannot be stored (`UnstorableError`).
+   * @throws {UnstorableError} A `TypeError` naming the key and where in the
+   *   value something cannot be stored (a class instance, a function…).
+   * @throws {TypeError} If `key` is not a valid key.
    * @throws {Error} If the folder cannot be written, naming the path.
    */
   async set(key: string, value: unknown): Promise<void> {
     const file = this.#file(key);
-    const bytes = encodeValue(value);
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeValue(value);
+    } catch (e) {
+      if (e instanceof UnstorableError) throw new UnstorableError(e.kind, e.path, key);
+      throw e;
+    }
     const shard = join(this.dir, key.slice(0, 2));
-    const tmp = `${file}.${crypto.randomUUID()}.tmp`;
-    // Another process's clear() may remove the shard between our steps: retry once.
-    for (let attempt = 0;; attempt++) {
+    const tmp = `${file}.${Date.now().toString(36)}-${crypto.randomUUID()}.tmp`;
+    for (let attempt = 1;; attempt++) {
       try {
         if (!this.#shards.has(shard)) {
           await mkdir(shard, { recursive: true });
@@ -134,7 +151,8 @@ export class DiskCache implements Cache {
       } catch (e) {
         await unlink(tmp).catch(() => {});
         this.#shards.delete(shard);
-        if (attempt === 0 && code(e) === "ENOENT") continue;
+        // ENOENT: someone removed the folder (or our temp file) meanwhile.
+        if (attempt < WRITE_ATTEMPTS && code(e) === "ENOENT") continue;
         throw this.#error("write", file, e);
       }
     }
@@ -157,7 +175,13 @@ export class DiskCache implements Cache {
     }
   }
 
-  /** Removes every entry (and leftover temp file); other files in the folder are kept. */
+  /**
+   * Removes every entry, and temp files left over by crashed writers (older
+   * than ten minutes); the shard folders stay, and other files in the folder
+   * are kept. Safe while other processes read and write: it never touches
+   * what a writer is working on, so an entry written during the clear may
+   * survive it, and no writer fails because of it.
+   */
   async clear(): Promise<void> {
     let names: string[];
     try {
@@ -166,12 +190,28 @@ export class DiskCache implements Cache {
       if (MISSING.has(code(e) ?? "")) return;
       throw this.#error("clear", this.dir, e);
     }
-    this.#shards.clear();
-    await Promise.all(
-      names.filter((n) => SHARD.test(n)).map((n) =>
-        rm(join(this.dir, n), { recursive: true, force: true })
-      ),
-    );
+    await Promise.all(names.filter((n) => SHARD.test(n)).map((n) => this.#clearShard(n)));
+  }
+
+  async #clearShard(name: string): Promise<void> {
+    const shard = join(this.dir, name);
+    let files: string[];
+    try {
+      files = await readdir(shard);
+    } catch (e) {
+      if (MISSING.has(code(e) ?? "")) return; // not a folder, or removed meanwhile
+      throw this.#error("clear", shard, e);
+    }
+    const now = Date.now();
+    await Promise.all(files.map(async (f) => {
+      const born = TEMP.exec(f)?.[1];
+      if (born !== undefined && now - parseInt(born, 36) < STALE_MS) return; // a writer's
+      try {
+        await unlink(join(shard, f));
+      } catch (e) {
+        if (!MISSING.has(code(e) ?? "")) throw this.#error("clear", join(shard, f), e);
+      }
+    }));
   }
 
   #file(key: string): string {

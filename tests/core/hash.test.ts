@@ -8,6 +8,7 @@ import {
   nodeSignature,
   UnhashableError,
 } from "../../src/core/hash.ts";
+import { changed, same } from "./_fixtures/reformatted.ts";
 
 function allDistinct(values: unknown[]): void {
   const digests = values.map((v) => hashValue(v));
@@ -42,6 +43,25 @@ describe("hashValue()", () => {
   it("hashValue() does not confuse string boundaries", () => {
     allDistinct([["ab", "c"], ["a", "bc"], ["abc"], { ab: "c" }, { a: "bc" }]);
     allDistinct(["a", "a\u0000", "\u0000a", "\ud800", "\udc00", "\u{1f600}"]);
+  });
+
+  it("hashValue() keeps strings apart across every string encoding", () => {
+    // Strings are packed by length and width (≤ 3 Latin-1 characters in the tag word, Latin-1
+    // four to a word, wider ones two to a word, long ones always two to a word).
+    const strings = ["", "\0", "\0\0", "a", "ab", "abc", "abcd", "é", "€", "a€", "ab\0", "\u00ff"];
+    for (const n of [27, 28, 29, 59, 60, 61, 62, 1000]) {
+      strings.push("x".repeat(n), "x".repeat(n - 1) + "\u0100", "\u00e9".repeat(n));
+    }
+    allDistinct(strings);
+    // How a string was built does not matter (flat, concatenated, sliced).
+    const long = "prefix-" + "y".repeat(100);
+    assert.equal(hashValue(long), hashValue(`prefix-${"y".repeat(100)}`));
+    assert.equal(hashValue(long.slice(7)), hashValue("y".repeat(100)));
+  });
+
+  it("hashValue() keeps numbers apart across every number encoding", () => {
+    allDistinct([0, -0, 1, -1, 2 ** 24 - 1, 2 ** 24, 2 ** 31 - 1, 2 ** 31, -(2 ** 31), 0.5, 1e300]);
+    assert.equal(hashValue(2 ** 24), hashValue(16777216.0));
   });
 
   it("hashValue() distinguishes a present undefined key from a missing one", () => {
@@ -193,6 +213,43 @@ describe("hashValue()", () => {
     assert.throws(() => hashValue(head), UnhashableError);
   });
 
+  it("hashValue() feeds plain objects the same way on every internal path", () => {
+    // Plain objects are read with for…in on a guess of their shape (the last one at their
+    // depth), or in two for…in passes (no guess, a wrong one, or past the untracked depth), or
+    // with Object.keys (when Object.prototype has an enumerable property): all must agree.
+    const record = (i: number) => ({
+      name: "n" + i,
+      id: i,
+      tags: ["a", "ü"],
+      at: { y: 1.5, x: -0 },
+    });
+    const sorted = (i: number) => ({
+      at: { x: -0, y: 1.5 },
+      id: i,
+      name: "n" + i,
+      tags: ["a", "ü"],
+    });
+    const nest = (v: unknown, depth: number): unknown => depth === 0 ? v : [nest(v, depth - 1)];
+    const values = [
+      record(1),
+      [record(1), sorted(2), { z: record(3), a: [sorted(4)] }],
+      nest(record(5), 70), // deeper than the pinning depth
+      { z: new Array(70_000).fill(0.5), y: record(6), a: sorted(7) }, // too big to pin
+      { b: new Float64Array([1, 2, 3]), a: new Map([[1, record(8)]]), c: new Set([sorted(9)]) },
+    ];
+    assert.equal(hashValue(record(1)), hashValue(sorted(1)));
+    assert.equal(hashValue(nest(record(5), 70)), hashValue(nest(sorted(5), 70)));
+    const digests = values.map((v) => hashValue(v));
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.polluted = true; // for…in now lists it: hashing switches to Object.keys
+    try {
+      assert.deepEqual(values.map((v) => hashValue(v)), digests);
+    } finally {
+      delete proto.polluted;
+    }
+    assert.deepEqual(values.map((v) => hashValue(v)), digests);
+  });
+
   it("hashValue() can be reused after an error", () => {
     const h = new Hasher();
     assert.throws(() => h.update({ f: () => 1 }), UnhashableError);
@@ -202,7 +259,8 @@ describe("hashValue()", () => {
 
 describe("Hasher", () => {
   it("Hasher digests are stable across processes and runtimes (golden values)", () => {
-    // If these change, every persisted DiskCache entry is invalidated: only on purpose.
+    // The same on Deno, Bun and Node. If these change, every persisted DiskCache entry misses
+    // once: only on purpose.
     assert.equal(
       hashValue({
         a: [1, "x", null, undefined, 2n, -0, NaN],
@@ -210,14 +268,29 @@ describe("Hasher", () => {
         f: new Float64Array([1.5]),
         d: new Date(0),
       }),
-      "cfc50cbca4784d7cb620e0c757b363b2",
+      "483bf44408dca3c17449b18101de1492",
     );
-    assert.equal(hashValue("héllo"), "ee2c617435a8cb2f6b877df7bdf2fee1");
+    assert.equal(hashValue("héllo"), "2431e9bafec777b8dfbbca8384e02138");
     assert.equal(
       hashValue(new Uint8Array(37).map((_, i) => i)),
-      "f977a250def6aad2b677a2c5f5540ab2",
+      "a960f0cab3f2d948bc494feb2f095fe1",
     );
-    assert.equal(hashSource("(x) => x + 1", "1"), "4332ff1a7311907a04524285106df286");
+    assert.equal(hashSource("(x) => x + 1", "1"), "273895549c8dfb83127ecfc7cf15efc3");
+    assert.equal(
+      hashValue([
+        { id: 1, name: "item1", score: 0.5, tags: ["a", "b"] },
+        { tags: [], score: 1e300, name: "wide ✓", id: -7 },
+      ]),
+      "c5c0bc74d54b814a55097345257f8380",
+    );
+    assert.equal(
+      nodeSignature({
+        fingerprint: "00ff",
+        inputs: { b: [1], a: "x" },
+        upstream: { c: "0123456789abcdef0123456789abcdef" },
+      }),
+      "60386852abe2a2dbeabcd9a87a223d8f",
+    );
   });
 
   it("Hasher.digest() does not disturb later updates", () => {
@@ -261,7 +334,62 @@ describe("hashSource()", () => {
   it("hashSource() keeps line breaks that change meaning", () => {
     allDistinctSources(["() => { return\nx }", "() => { return x }"]);
     allDistinctSources(["(a) => a + +b", "(a) => a ++b"]);
+    allDistinctSources(["() => { x\n++y }", "() => { x++\ny }"]);
   });
+
+  it("hashSource() treats line breaks, semicolons and commas as formatters do", () => {
+    const same = (a: string, b: string) =>
+      assert.equal(hashSource(a), hashSource(b), `${a} | ${b}`);
+    same("() => { a = 1\nb = 2 }", "() => { a = 1; b = 2; }");
+    same("() => { if (x)\n  y() }", "() => { if (x) y(); }");
+    same("() => { if (x) return a\nelse return b }", "() => { if (x) return a; else return b; }");
+    same("() => { f()\n}", "() => { f(); }");
+    same("() => { g(function () {})\nreturn 1 }", "() => { g(function () {}); return 1; }");
+    same("() => { for (;;) {}\nreturn 1 }", "() => { for (;;) {}; return 1 }");
+    same("(a, b,) => [a, b,]", "(a, b) => [a, b]");
+    same("x => x", "(x) => x");
+    same("async x => x", "async (x) => x");
+    // A line break before `(`, `[` or a template continues the expression.
+    allDistinctSources(["() => { a\n(b) }", "() => { a;\n(b) }"]);
+    allDistinctSources(["() => { a\n[0] }", "() => { a;\n[0] }"]);
+    allDistinctSources([
+      "() => { x = function () {}; (g)() }",
+      "() => { x = function () {} (g)() }",
+    ]);
+    same("() => [1,]", "() => [1]");
+    allDistinctSources(["() => [1,,]", "() => [1]", "() => [,]", "() => []"]);
+  });
+
+  it("hashSource() compares string and number literals by value", () => {
+    const same = (a: string, b: string) =>
+      assert.equal(hashSource(a), hashSource(b), `${a} | ${b}`);
+    same(`() => 'a"b'`, `() => "a\\"b"`);
+    same(`() => "\\u0041\\x42\\u{43}"`, `() => "ABC"`);
+    same(`() => ({ "a": 1, 'b-c': 2 })`, `() => ({ a: 1, "b-c": 2 })`);
+    same("() => 0xff + 1_000 + .5 + 1.50 + 1e3", "() => 255 + 1000 + 0.5 + 1.5 + 1000");
+    allDistinctSources([`(c) => c ? "a" : b`, "(c) => c ? a : b"]);
+    allDistinctSources(["() => 1n", "() => 1", "() => 017", "() => 17"]);
+    allDistinctSources([`() => "\\1"`, `() => "\\x01"`, `() => "1"`]);
+  });
+
+  it("hashSource() reads a regex after the head of an if as a regex", () => {
+    allDistinctSources(["(s) => { if (s) /a  b/.test(s) }", "(s) => { if (s) /a b/.test(s) }"]);
+  });
+});
+
+describe("hashSource() of functions as each runtime prints them", () => {
+  const fingerprint = (f: (...a: never[]) => unknown) =>
+    hashSource(Function.prototype.toString.call(f));
+  for (const [what, [a, b]] of Object.entries(same)) {
+    it(`hashSource() ignores ${what}`, () => {
+      assert.equal(fingerprint(a), fingerprint(b), `${a}\n---\n${b}`);
+    });
+  }
+  for (const [what, [a, b]] of Object.entries(changed)) {
+    it(`hashSource() tells apart ${what}`, () => {
+      assert.notEqual(fingerprint(a), fingerprint(b), `${a}\n---\n${b}`);
+    });
+  }
 });
 
 function allDistinctSources(sources: string[]): void {

@@ -1,13 +1,14 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DiskCache } from "../../src/disk_cache/disk_cache.ts";
 import { UnstorableError } from "../../src/core/_codec.ts";
-import { entryKey, entryValue } from "./fixtures/values.ts";
+import { bigValue, entryKey, entryValue } from "./fixtures/values.ts";
+import { cacheContract } from "../core/_cache_suite.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixture = join(here, "fixtures", "entries.ts");
@@ -23,6 +24,11 @@ after(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 
+cacheContract("DiskCache", {
+  create: async () => new DiskCache(await mkdtemp(join(tmpdir(), "hn-disk-contract-"))),
+  destroy: (cache) => rm((cache as DiskCache).dir, { recursive: true, force: true }),
+});
+
 interface ChildResult {
   hits: number;
   misses: number;
@@ -31,6 +37,17 @@ interface ChildResult {
 
 /** Runs the fixture in a child process of the runtime running this test. */
 function child(...args: string[]): Promise<ChildResult> {
+  return spawnChild(args).done;
+}
+
+/** Like child(), also telling when the process has exited. */
+function spawnChild(args: string[]): { done: Promise<ChildResult>; exited: () => boolean } {
+  let exited = false;
+  const done = runChild(args).finally(() => exited = true);
+  return { done, exited: () => exited };
+}
+
+function runChild(args: string[]): Promise<ChildResult> {
   const g = globalThis as { Deno?: { execPath(): string } };
   const [cmd, pre] = g.Deno
     ? [g.Deno.execPath(), ["run", "-A", "--no-check"]]
@@ -43,9 +60,10 @@ function child(...args: string[]): Promise<ChildResult> {
   });
 }
 
+/** Every file in the shard folders of a DiskCache folder. */
 async function files(dir: string): Promise<string[]> {
   const out: string[] = [];
-  for (const shard of await readdir(dir)) {
+  for (const shard of (await readdir(dir)).filter((n) => /^[0-9a-z_-]{2}$/.test(n))) {
     for (const f of await readdir(join(dir, shard))) out.push(join(dir, shard, f));
   }
   return out;
@@ -109,13 +127,19 @@ describe("DiskCache", () => {
     await c.set("ab12", 1);
     await c.set("cd34", 2);
     await writeFile(join(dir, "README.txt"), "keep me");
+    const uuid = crypto.randomUUID();
+    const old = (Date.now() - 11 * 60_000).toString(36);
+    const young = `ab12.${Date.now().toString(36)}-${uuid}.tmp`; // a writer at work
     await writeFile(join(dir, "ab", "ab12.dead.tmp"), "left by a crash");
+    await writeFile(join(dir, "ab", `ab12.${old}-${uuid}.tmp`), "left by a crash");
+    await writeFile(join(dir, "ab", young), "being written");
     assert.equal(await c.delete("ab12"), true);
     assert.equal(await c.delete("ab12"), false);
     assert.equal(await c.get("ab12"), undefined);
     await c.clear();
     assert.equal(await c.get("cd34"), undefined);
-    assert.deepEqual(await readdir(dir), ["README.txt"]);
+    assert.deepEqual((await readdir(dir)).sort(), ["README.txt", "ab", "cd"]);
+    assert.deepEqual(await files(dir), [join(dir, "ab", young)]);
     await c.set("cd34", 3); // usable after clear
     assert.deepEqual(await c.get("cd34"), { value: 3 });
     await new DiskCache(join(dir, "never-created")).clear();
@@ -138,6 +162,82 @@ describe("DiskCache", () => {
     await assert.rejects(c.set("a", 1), TypeError);
     await assert.rejects(c.set("ab12", { f: () => 1 }), UnstorableError);
     assert.equal(await c.get("ab12"), undefined);
+  });
+
+  it("DiskCache.set() of an unstorable value names the key and where the value fails", async () => {
+    const c = new DiskCache(await tempDir());
+    class Model {
+      weights = [1];
+    }
+    await assert.rejects(c.set("ab12", { model: new Model() }), (e: unknown) => {
+      assert.ok(e instanceof UnstorableError && e instanceof TypeError);
+      assert.equal(e.key, "ab12");
+      assert.equal(e.path, "value.model");
+      assert.match(
+        e.message,
+        /^Cannot store the value of cache key "ab12" as value\.model is an instance of class Model: /,
+      );
+      return true;
+    });
+  });
+
+  it("DiskCache.set() removes its temp file when the write fails", async () => {
+    const dir = await tempDir();
+    const c = new DiskCache(dir);
+    // A non-empty folder where the entry should go: the final rename fails.
+    await mkdir(join(dir, "ab", "ab12", "blocker"), { recursive: true });
+    await assert.rejects(c.set("ab12", 1), /^Error: Cannot write cache entry/);
+    assert.deepEqual(await readdir(join(dir, "ab")), ["ab12"]);
+    assert.equal(await c.get("ab12"), undefined);
+  });
+
+  it("DiskCache.clear() while writers write: no error, no temp file, every entry left is whole", async () => {
+    const dir = await tempDir();
+    const c = new DiskCache(dir);
+    const other = new DiskCache(dir); // another cache object: its own shard bookkeeping
+    const writer = spawnChild([dir, "write", "0", "150"]);
+    const sets = Array.from({ length: 150 }, (_, i) => other.set(entryKey(1000 + i), i));
+    let clears = 0;
+    while (!writer.exited() || clears < 3) {
+      await c.clear();
+      clears++;
+    }
+    await Promise.all(sets);
+    assert.deepEqual(await writer.done, { hits: 0, misses: 0, wrong: 0 });
+    const left = await files(dir).catch(() => []);
+    assert.equal(left.filter((f) => f.endsWith(".tmp")).length, 0);
+    const read = await child(dir, "read", "0", "150");
+    assert.equal(read.wrong, 0); // each entry is either cleared or whole
+    for (let i = 0; i < 150; i++) {
+      const hit = await c.get(entryKey(1000 + i));
+      assert.ok(hit === undefined || hit.value === i);
+    }
+    await c.clear();
+    assert.deepEqual(await files(dir), []);
+  });
+
+  it("DiskCache readers never see a half-written entry while another process rewrites it", async () => {
+    const dir = await tempDir();
+    const c = new DiskCache(dir);
+    const key = entryKey(7);
+    await c.set(key, bigValue(0));
+    const writer = spawnChild([dir, "churn", "7", "40"]);
+    let reads = 0, misses = 0, wrong = 0;
+    while (!writer.exited() || reads < 10) {
+      const hit = await c.get(key);
+      reads++;
+      if (hit === undefined) misses++;
+      else {
+        const v = hit.value as Float64Array;
+        const first = v[0];
+        if (
+          !(v.length === 200_000 && (first === 1.5 || first === -2.5) &&
+            v.every((x) => x === first))
+        ) wrong++;
+      }
+    }
+    await writer.done;
+    assert.deepEqual({ misses, wrong }, { misses: 0, wrong: 0 }, `${reads} reads`);
   });
 
   it("DiskCache entries written by one process are all hits in another", async () => {
