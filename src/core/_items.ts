@@ -32,6 +32,8 @@ export interface MapItems {
   at(i: number, j: number): number;
   /** Item `i`'s whole input object. */
   inputs(i: number): Record<string, unknown>;
+  /** The values of items `from` to `to - 1`, one array per name (zipped). */
+  columns(from: number, to: number): unknown[][];
 }
 
 /**
@@ -93,6 +95,14 @@ export function buildItems(
       const item: Record<string, unknown> = { ...broadcast };
       for (let j = 0; j < names.length; j++) item[names[j]] = lists[j][at(i, j)];
       return item;
+    },
+    columns(from, to) {
+      if (mode !== "product") return lists.map((l) => l.slice(from, to));
+      return lists.map((l, j) => {
+        const column = new Array(to - from);
+        for (let i = from; i < to; i++) column[i - from] = l[at(i, j)];
+        return column;
+      });
     },
   };
 }

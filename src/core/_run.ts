@@ -112,6 +112,7 @@ function runScheduled(ctx: RunContext, plan: Plan, values: Slots): Promise<Value
             node: step.node.name,
             inputs: args,
             item: ctx.item,
+            run: { runId: ctx.runId, depth: ctx.depth, path: ctx.path },
           },
           run: () => invokeUncached(ctx, step, args),
           emit: ctx.events && ((hook, event) => ctx.events!.emit(hook, event)),

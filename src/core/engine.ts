@@ -76,6 +76,13 @@ export interface EngineRunOptions extends RunOptions {
 export interface EngineMapOptions extends MapOptions {
   /** Set when the map is a nested pipeline of another run. */
   parent?: ParentRun;
+  /**
+   * The index of the first item: events and errors number items from it. Set by executors
+   * that run a slice of a larger map elsewhere (a Worker chunk), so that the slice's items
+   * keep their indexes in the whole map.
+   * @default 0
+   */
+  firstItem?: number;
 }
 
 /**

@@ -8,11 +8,25 @@
  * @module
  */
 
+import type { Cache } from "./cache.ts";
 import type { CallbackHook } from "./callback.ts";
 import type { AnyPipeline } from "./types.ts";
 
 /** The executor aliases an engine accepts. */
 export type ExecutorName = "sequential" | "async" | "threaded" | "parallel";
+
+/**
+ * Where a task's run sits in its top-level call: what the callback events of work done
+ * elsewhere (in a worker) must carry to be the events the calling thread would emit.
+ */
+export interface RunInfo {
+  /** Id of the top-level `run`/`map` call (`""` when no callback listens). */
+  readonly runId: string;
+  /** Nesting depth of the run the task belongs to. */
+  readonly depth: number;
+  /** Names from the top-level pipeline down to this run. */
+  readonly path: readonly string[];
+}
 
 /** One node of one pipeline run, as plain data. */
 export interface NodeTaskSpec {
@@ -26,6 +40,8 @@ export interface NodeTaskSpec {
   readonly inputs: Readonly<Record<string, unknown>>;
   /** The map item index when the run is part of a map. */
   readonly item?: number;
+  /** The run the node belongs to (set by `HyperNodesEngine`). */
+  readonly run?: RunInfo;
 }
 
 /** One map item (a whole pipeline run), as plain data. */
@@ -42,6 +58,82 @@ export interface ItemTaskSpec {
   readonly index: number;
   /** How the item's nodes execute where the item runs. */
   readonly nodeExecutor: ExecutorName;
+  /** The run the map belongs to (set by `HyperNodesEngine`). */
+  readonly run?: RunInfo;
+  /** The engine's cache: an item run elsewhere must read and write its nodes' outputs here. */
+  readonly cache?: Cache;
+}
+
+/**
+ * The items of one map as plain data, for executors that run many items at once elsewhere
+ * ({@linkcode Executor.executeItems}): inputs shared by every item travel once, the `mapOver`
+ * values as one array per name, and no object is made per item unless asked for.
+ *
+ * @example An executor that takes whole maps and runs them in slices
+ * ```ts
+ * import { type Executor, HyperNodesEngine, node, Pipeline } from "@hn/core";
+ * import type { ExecuteAllOptions, ItemBatch, Task } from "./executor.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const slices: string[] = [];
+ * const sliced: Executor = {
+ *   name: "sliced",
+ *   concurrency: 1,
+ *   execute: async <R>(task: Task<R>) => await task.run(),
+ *   async executeItems<R>(batch: ItemBatch<R>, { onSettled }: ExecuteAllOptions<R>) {
+ *     for (let from = 0; from < batch.count; from += 2) {
+ *       const to = Math.min(batch.count, from + 2);
+ *       slices.push(`${batch.names[0]}=${batch.columns(from, to)[0].join(",")}`);
+ *       for (let p = from; p < to; p++) {
+ *         // A Worker executor would send the slice; here each item runs on this thread.
+ *         onSettled(p, { ok: true, value: await batch.task(p).run() });
+ *       }
+ *     }
+ *   },
+ * };
+ * const p = new Pipeline({ nodes: [node({ output: "y" }, ({ x }: { x: number }) => x * 2)] });
+ * const engine = new HyperNodesEngine({ mapExecutor: sliced });
+ * assert.deepEqual(await p.map({ x: [1, 2, 3] }, { mapOver: "x", engine }), [
+ *   { y: 2 },
+ *   { y: 4 },
+ *   { y: 6 },
+ * ]);
+ * assert.deepEqual(slices, ["x=1,2", "x=3"]);
+ * ```
+ */
+export interface ItemBatch<R = unknown> {
+  /** The pipeline to run for each item. */
+  readonly pipeline: AnyPipeline;
+  /** The outputs requested, or `undefined` for all. */
+  readonly outputs?: readonly string[];
+  /** How each item's nodes execute where the item runs. */
+  readonly nodeExecutor: ExecutorName;
+  /** How many items. */
+  readonly count: number;
+  /** The item index of position 0 (positions run from 0 to `count - 1`). */
+  readonly firstItem: number;
+  /** Inputs every item shares, bound values included. */
+  readonly broadcast: Readonly<Record<string, unknown>>;
+  /** The `mapOver` names. */
+  readonly names: readonly string[];
+  /**
+   * The `mapOver` values of positions `from` to `to - 1`, zipped: one array per name, so that
+   * position `from + k` reads `names[j]` from `columns[j][k]` (product maps are expanded).
+   */
+  columns(from: number, to: number): unknown[][];
+  /**
+   * `"throw"`: the map fails with the first failing item, so an executor may stop and leave the
+   * rest unreported once one item failed; `"collect"`: every item must be reported.
+   */
+  readonly errors: "throw" | "collect";
+  /** The run the map belongs to. */
+  readonly run: RunInfo;
+  /** The engine's cache: items run elsewhere must read and write their nodes' outputs here. */
+  readonly cache?: Cache;
+  /** The item at `position` as a task, made on demand (to run it here or one by one). */
+  task(position: number): Task<R>;
+  /** Delivers callback events of items run elsewhere; absent when no callback listens. */
+  readonly emit?: (hook: CallbackHook, event: object) => void;
 }
 
 /** What a task does, as plain data. */
@@ -110,11 +202,18 @@ export interface Executor {
   execute<R>(task: Task<R>, options?: ExecuteOptions): Promise<R>;
   /**
    * Runs many tasks (the items of a map) and reports each as it settles.
-   * Optional: without it the engine calls {@linkcode Executor.execute} with at
-   * most `concurrency` in flight. Worker executors implement it to send items
-   * in chunks.
+   * Optional: without it (and without `executeItems`) the engine calls
+   * {@linkcode Executor.execute} with at most `concurrency` in flight.
    */
   executeAll?<R>(tasks: readonly Task<R>[], options: ExecuteAllOptions<R>): Promise<void>;
+  /**
+   * Runs the items of a map given as one {@linkcode ItemBatch} and reports each through
+   * `onSettled` by position. Optional and preferred over `executeAll`: the engine then makes
+   * no task per item. Resolve once every item sent somewhere has settled (or the signal
+   * aborted); with `batch.errors === "throw"` the items after a failure may stay unreported.
+   * Worker executors implement it to send items in chunks.
+   */
+  executeItems?<R>(batch: ItemBatch<R>, options: ExecuteAllOptions<R>): Promise<void>;
   /** Releases what the executor holds (worker pools). */
   [Symbol.asyncDispose]?(): Promise<void>;
 }

@@ -18,6 +18,7 @@ import {
   type Executor,
   executorLoader,
   type ExecutorName,
+  type ItemBatch,
   type Settled,
   type Task,
 } from "./executor.ts";
@@ -223,6 +224,12 @@ export class HyperNodesEngine implements Engine, AsyncDisposable {
       );
     }
     const names = mapOverNames(pipeline.name, options.mapOver);
+    const first = options.firstItem ?? 0;
+    if (!Number.isInteger(first) || first < 0) {
+      throw new RangeError(
+        `Cannot map pipeline "${pipeline.name}" as firstItem is ${first}: use an integer ≥ 0`,
+      );
+    }
     const merged = pipeline.resolveInputs(inputs);
     const items = buildItems(pipeline.name, merged, names, options.mode);
     const plan = pipeline.plan(options.outputs);
@@ -235,8 +242,13 @@ export class HyperNodesEngine implements Engine, AsyncDisposable {
     events?.emit("onMapStart", { ...base, time: start, items: items.count });
     try {
       const results = mapExecutor === SEQUENTIAL || mapExecutor instanceof SequentialExecutor
-        ? await mapInline(ctx, plan, items, errors === "collect")
-        : await mapScheduled(ctx, plan, items, errors === "collect", mapExecutor, options.outputs);
+        ? await mapInline(ctx, plan, items, errors === "collect", first)
+        : await mapScheduled(ctx, plan, items, {
+          collect: errors === "collect",
+          executor: mapExecutor,
+          outputs: options.outputs,
+          first,
+        });
       const end = now();
       events?.emit("onMapEnd", { ...base, time: end, duration: end - start, items: items.count });
       return results;
@@ -389,6 +401,7 @@ async function mapInline(
   plan: Plan,
   items: MapItems,
   collect: boolean,
+  first: number,
 ): Promise<unknown[]> {
   const results: unknown[] = new Array(items.count);
   const signal = ctx.signal;
@@ -397,7 +410,7 @@ async function mapInline(
   for (let i = 0; i < items.count; i++) {
     if (signal !== undefined && signal.aborted) throw signal.reason;
     try {
-      const r = runItem(ctx, plan, itemSlots(items, slots, base, i), i);
+      const r = runItem(ctx, plan, itemSlots(items, slots, base, i), first + i);
       results[i] = isPromiseLike(r) ? await r : r;
     } catch (error) {
       if (!collect || isAbort(ctx, error)) throw error;
@@ -407,13 +420,19 @@ async function mapInline(
   return results;
 }
 
+interface Scheduling {
+  readonly collect: boolean;
+  readonly executor: Executor;
+  readonly outputs: readonly string[] | undefined;
+  /** The item index of position 0. */
+  readonly first: number;
+}
+
 async function mapScheduled(
   ctx: RunContext,
   plan: Plan,
   items: MapItems,
-  collect: boolean,
-  executor: Executor,
-  outputs: readonly string[] | undefined,
+  { collect, executor, outputs, first }: Scheduling,
 ): Promise<unknown[]> {
   const results: unknown[] = new Array(items.count);
   const stop = new AbortController();
@@ -437,29 +456,52 @@ async function mapScheduled(
   const nodeExecutor = nodeExecutorName(ctx);
   const base = loadSlots(plan, items.broadcast);
   const slots = mapOverSlots(plan, items);
-  const tasks = Array.from({ length: items.count }, (_, index): Task => ({
+  const run = { runId: ctx.runId, depth: ctx.depth, path: ctx.path };
+  // Tasks are made on demand: an executor that takes a batch never needs one per item.
+  const task = (i: number): Task => ({
     spec: {
       kind: "item",
       pipeline: ctx.pipeline,
-      inputs: items.inputs(index),
+      inputs: items.inputs(i),
       outputs,
-      index,
+      index: first + i,
       nodeExecutor,
+      run,
+      cache: ctx.cache,
     },
-    run: () => runItem(itemCtx, plan, itemSlots(items, slots, base, index), index),
+    run: () => runItem(itemCtx, plan, itemSlots(items, slots, base, i), first + i),
     emit,
-  }));
+  });
+  const stopped = (error: unknown): void => {
+    if (!stop.signal.aborted) throw error;
+  };
   try {
-    if (executor.executeAll) {
-      await executor.executeAll(tasks, { signal: stop.signal, onSettled }).catch((error) => {
-        if (!stop.signal.aborted) throw error;
-      });
+    if (executor.executeItems) {
+      const batch: ItemBatch = {
+        pipeline: ctx.pipeline,
+        outputs,
+        nodeExecutor,
+        count: items.count,
+        firstItem: first,
+        broadcast: items.broadcast,
+        names: items.names,
+        columns: (from, to) => items.columns(from, to),
+        errors: collect ? "collect" : "throw",
+        run,
+        cache: ctx.cache,
+        task,
+        emit,
+      };
+      await executor.executeItems(batch, { signal: stop.signal, onSettled }).catch(stopped);
+    } else if (executor.executeAll) {
+      const tasks = Array.from({ length: items.count }, (_, i) => task(i));
+      await executor.executeAll(tasks, { signal: stop.signal, onSettled }).catch(stopped);
     } else {
       await forEachLimited(
-        tasks.length,
+        items.count,
         executor.concurrency,
         (i) =>
-          executor.execute(tasks[i], { signal: stop.signal }).then(
+          executor.execute(task(i), { signal: stop.signal }).then(
             (value) => onSettled(i, { ok: true, value }),
             (error) => onSettled(i, { ok: false, error }),
           ),

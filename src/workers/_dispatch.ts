@@ -1,20 +1,22 @@
 /**
- * The main-thread half of the Worker executors: turns tasks into calls of the worker entry
- * (`runItems`, `runNode`) on a {@linkcode WorkerPool}, routes forwarded callback events to
- * the tasks' `emit`, and names items and nodes in the errors of failed calls.
+ * The main-thread half of the Worker executors: sends a map's items to the workers in chunks
+ * (`runChunk`) and single nodes (`runNode`) on a {@linkcode WorkerPool}, delivers the
+ * workers' callback events to the engine, serves their cache requests from the engine's
+ * cache, and names items and nodes in the errors of failed calls.
  *
  * @module
  */
 
-import type { CallbackHook } from "../core/callback.ts";
 import { ExecutorError } from "../core/errors.ts";
-import type { ItemTaskSpec, NodeTaskSpec, Settled, Task } from "../core/executor.ts";
+import type { ItemBatch, ItemTaskSpec, NodeTaskSpec, Settled, Task } from "../core/executor.ts";
+import { ChunkSizer } from "./_chunk_sizer.ts";
+import { type Column, pack } from "./_columns.ts";
+import { CallRoutes } from "./_call_routes.ts";
 import { describeType, deserializeError } from "./_errors.ts";
-import { describePipeline } from "./_registry.ts";
-import type { CallContext, ItemInput, WorkerEntryApi } from "./_worker_entry.ts";
+import type { ChunkInput, ChunkResult, WorkerMessage } from "./_protocol.ts";
+import { describePipeline, type PipelineDescription } from "./_registry.ts";
+import type { WorkerEntryApi } from "./_worker_entry.ts";
 import { WorkerPool } from "./worker_pool.ts";
-
-type Route = (hook: CallbackHook, event: Record<string, unknown>) => void;
 
 /** Options of {@linkcode Dispatcher}. */
 export interface DispatcherOptions {
@@ -24,29 +26,44 @@ export interface DispatcherOptions {
   size: number;
   /** How many calls per worker at once. */
   maxInFlightPerWorker: number;
+  /** How many times a call whose worker died is retried. */
+  retries: number;
+}
+
+/** How a map is cut into messages. */
+export interface Chunking {
+  /** Messages in flight at once. */
+  inFlight: number;
+  /** The most items per message. */
+  maxChunk: number;
+}
+
+type Report<R> = (position: number, result: Settled<R>) => void;
+
+function uncloneable(value: unknown): boolean {
+  const t = typeof value;
+  return t === "function" || t === "symbol" || (t === "object" && value instanceof Promise);
 }
 
 function uncloneableInput(inputs: Readonly<Record<string, unknown>>): string | undefined {
   for (const key in inputs) {
-    const v = inputs[key];
-    const t = typeof v;
-    if (t === "function" || t === "symbol" || v instanceof Promise) {
-      return `input "${key}" is a ${describeType(v)}`;
-    }
+    if (uncloneable(inputs[key])) return `input "${key}" is a ${describeType(inputs[key])}`;
   }
   return undefined;
 }
 
-function indexes(list: readonly number[]): string {
-  return list.length <= 10 ? list.join(", ") : `${list.slice(0, 10).join(", ")}, …`;
+/** `2`, `0, 1, 2` or `100–1099`: the items of a chunk, for messages. */
+function itemList(first: number, count: number): string {
+  if (count === 1) return `item ${first}`;
+  if (count <= 10) return `items ${Array.from({ length: count }, (_, k) => first + k).join(", ")}`;
+  return `items ${first}–${first + count - 1}`;
 }
 
 /** Sends tasks to a pool of workers running `_worker_entry.ts`. */
 export class Dispatcher {
   /** The pool (exposed for tests and stats). */
   readonly pool: WorkerPool<WorkerEntryApi>;
-  #routes = new Map<number, Route>();
-  #nextCall = 0;
+  readonly #routes: CallRoutes;
 
   /** @param options Name and pool limits. */
   constructor(options: DispatcherOptions) {
@@ -55,42 +72,47 @@ export class Dispatcher {
       name: options.name,
       size: options.size,
       maxInFlightPerWorker: options.maxInFlightPerWorker,
-      onEvent: (data) => {
-        const { call, hook, event } = data as {
-          call: number;
-          hook: CallbackHook;
-          event: Record<string, unknown>;
-        };
-        const route = this.#routes.get(call);
-        if (!route) return;
-        if ("error" in event) event.error = deserializeError(event.error);
-        route(hook, event);
-      },
+      retries: options.retries,
+      onEvent: (data, worker) => this.#routes.receive(data as WorkerMessage, worker),
     });
+    this.#routes = new CallRoutes((worker, reply) => this.pool.post(worker, reply));
   }
 
-  #context(route: Route | undefined, spec: { pipeline: { name: string } }): CallContext {
-    const call = ++this.#nextCall;
-    if (route) this.#routes.set(call, route);
-    return { call, events: route !== undefined, runId: "", depth: 0, path: [spec.pipeline.name] };
-  }
-
-  /**
-   * Runs one node task in a worker.
-   *
-   * @param task The task (its spec must be a node spec).
-   * @param signal Aborts the call.
-   * @returns What the node returned.
-   */
   /** Runs one node or item task in a worker (the `execute` of both Worker executors). */
   async execute<R>(task: Task<R>, signal?: AbortSignal): Promise<R> {
     if (task.spec.kind === "node") return await this.runNode(task, signal);
+    const spec = task.spec as ItemTaskSpec;
+    const names = Object.keys(spec.inputs);
+    const batch: ItemBatch<R> = {
+      pipeline: spec.pipeline,
+      outputs: spec.outputs,
+      nodeExecutor: spec.nodeExecutor,
+      count: 1,
+      firstItem: spec.index,
+      broadcast: {},
+      names,
+      columns: () => names.map((n) => [spec.inputs[n]]),
+      errors: "collect",
+      run: spec.run ?? { runId: "", depth: 0, path: [spec.pipeline.name] },
+      cache: spec.cache,
+      task: () => task,
+      emit: task.emit,
+    };
     let result: Settled<R> | undefined;
-    await this.runItems([task], (_, r) => (result = r), signal);
-    if (!result!.ok) throw result!.error;
-    return result!.value;
+    await this.runItems(batch, (_, r) => (result = r), { inFlight: 1, maxChunk: 1 }, signal);
+    if (!result) {
+      if (signal?.aborted) throw signal.reason;
+      throw new ExecutorError(
+        `Cannot run item ${spec.index} of pipeline "${spec.pipeline.name}" as no outcome came back ` +
+          "from its worker: report this as a bug",
+        { pipeline: spec.pipeline.name, item: spec.index },
+      );
+    }
+    if (!result.ok) throw result.error;
+    return result.value;
   }
 
+  /** Runs one node task in a worker. */
   async runNode<R>(task: Task<R>, signal?: AbortSignal): Promise<R> {
     const spec = task.spec as NodeTaskSpec;
     const where = `node "${spec.node}" of pipeline "${spec.pipeline.name}"${
@@ -105,102 +127,171 @@ export class Dispatcher {
       );
     }
     const desc = describePipeline(spec.pipeline);
-    const emit = task.emit;
-    const ctx = this.#context(emit && ((hook, event) => emit(hook, event)), spec);
+    const ctx = this.#routes.open({ emit: task.emit }, spec.run, spec.pipeline.name);
     try {
       return await this.pool.call("runNode", [desc, spec.node, spec.inputs, spec.item, ctx], {
         signal,
         context: { pipeline: spec.pipeline.name, node: spec.node, item: spec.item },
+        cancelKey: ctx.call,
       }) as R;
     } finally {
-      this.#routes.delete(ctx.call);
+      this.#routes.close(ctx.call);
     }
   }
 
   /**
-   * Runs item tasks in one worker call and reports each item.
-   *
-   * @param tasks Item tasks of one map (same pipeline, outputs and node executor).
-   * @param onSettled Receives each item's outcome by its position in `tasks`.
-   * @param signal Aborts the call.
+   * Runs a map's items in chunks, `chunking.inFlight` messages at a time, and reports each
+   * item by position. Resolves when every chunk sent has settled or `signal` aborted.
    */
   async runItems<R>(
-    tasks: readonly Task<R>[],
-    onSettled: (position: number, result: Settled<R>) => void,
+    batch: ItemBatch<R>,
+    report: Report<R>,
+    chunking: Chunking,
     signal?: AbortSignal,
   ): Promise<void> {
-    const first = tasks[0].spec as ItemTaskSpec;
-    const pipeline = first.pipeline.name;
-    const items: ItemInput[] = [];
-    const positions: number[] = [];
-    const byIndex = new Map<number, number>();
-    for (let p = 0; p < tasks.length; p++) {
-      const spec = tasks[p].spec as ItemTaskSpec;
-      const bad = uncloneableInput(spec.inputs);
-      if (bad) {
-        onSettled(p, {
-          ok: false,
-          error: new ExecutorError(
-            `Cannot send item ${spec.index} of pipeline "${pipeline}" to a worker as its ${bad}, ` +
-              "which cannot be cloned: pass plain data (no functions, symbols or promises)",
-            { pipeline, item: spec.index },
-          ),
-        });
-        continue;
+    const count = batch.count;
+    if (count === 0 || signal?.aborted) return;
+    const pipeline = batch.pipeline.name;
+    const failAll = (error: (position: number) => unknown): void => {
+      for (let p = 0; p < (batch.errors === "throw" ? 1 : count); p++) {
+        report(p, { ok: false, error: error(p) });
       }
-      items.push({ index: spec.index, inputs: spec.inputs });
-      positions.push(p);
-      byIndex.set(spec.index, p);
-    }
-    if (items.length === 0) return;
-    const emitting = tasks.some((t) => t.emit);
-    const route: Route | undefined = emitting
-      ? (hook, event) => {
-        const p = typeof event.item === "number" ? byIndex.get(event.item) : undefined;
-        tasks[p ?? positions[0]].emit?.(hook, event);
-      }
-      : undefined;
-    let desc;
+    };
+    let desc: PipelineDescription;
     try {
-      desc = describePipeline(first.pipeline);
+      desc = describePipeline(batch.pipeline);
     } catch (error) {
-      for (const p of positions) onSettled(p, { ok: false, error });
+      return failAll(() => error);
+    }
+    const bad = uncloneableInput(batch.broadcast);
+    if (bad) {
+      return failAll((p) =>
+        new ExecutorError(
+          `Cannot send item ${batch.firstItem + p} of pipeline "${pipeline}" to a worker as its ` +
+            `${bad}, which cannot be cloned: pass plain data (no functions, symbols or promises)`,
+          { pipeline, item: batch.firstItem + p },
+        )
+      );
+    }
+    const sizer = new ChunkSizer(count, chunking);
+    await new Promise<void>((resolve) => {
+      let next = 0;
+      let running = 0;
+      const launch = (): void => {
+        while (running < chunking.inFlight && next < count && !signal?.aborted) {
+          const from = next;
+          next = Math.min(count, from + sizer.next(count - from));
+          running++;
+          this.#chunk(desc, batch, from, next, report, sizer, signal).then(() => {
+            running--;
+            launch();
+          });
+        }
+        if (running === 0) resolve();
+      };
+      launch();
+    });
+  }
+
+  /** Sends positions `from` to `to - 1`; items whose inputs cannot be cloned are cut out. */
+  async #chunk<R>(
+    desc: PipelineDescription,
+    batch: ItemBatch<R>,
+    from: number,
+    to: number,
+    report: Report<R>,
+    sizer: ChunkSizer,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const columns = batch.columns(from, to);
+    let cut = -1;
+    for (const column of columns) {
+      for (let k = 0; k < column.length && (cut < 0 || k < cut); k++) {
+        if (uncloneable(column[k])) cut = k;
+      }
+    }
+    if (cut >= 0) {
+      const j = columns.findIndex((c) => uncloneable(c[cut]));
+      const item = batch.firstItem + from + cut;
+      report(from + cut, {
+        ok: false,
+        error: new ExecutorError(
+          `Cannot send item ${item} of pipeline "${batch.pipeline.name}" to a worker as its input ` +
+            `"${batch.names[j]}" is a ${describeType(columns[j][cut])}, which cannot be cloned: ` +
+            "pass plain data (no functions, symbols or promises)",
+          { pipeline: batch.pipeline.name, item },
+        ),
+      });
+      await Promise.all([
+        cut > 0 && this.#chunk(desc, batch, from, from + cut, report, sizer, signal),
+        from + cut + 1 < to && this.#chunk(desc, batch, from + cut + 1, to, report, sizer, signal),
+      ]);
       return;
     }
-    const ctx = this.#context(route, first);
+    await this.#send(desc, batch, from, to - from, columns.map(pack), report, sizer, signal);
+  }
+
+  async #send<R>(
+    desc: PipelineDescription,
+    batch: ItemBatch<R>,
+    from: number,
+    n: number,
+    columns: Column[],
+    report: Report<R>,
+    sizer: ChunkSizer,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const first = batch.firstItem + from;
+    const pipeline = batch.pipeline.name;
+    const chunk: ChunkInput = {
+      first,
+      names: batch.names,
+      columns,
+      broadcast: batch.broadcast,
+      outputs: batch.outputs,
+      nodeExecutor: batch.nodeExecutor,
+      errors: batch.errors,
+    };
+    const ctx = this.#routes.open({ emit: batch.emit, cache: batch.cache }, batch.run, pipeline);
+    let result: ChunkResult;
     try {
-      const results = await this.pool.call(
-        "runItems",
-        [desc, items, first.outputs, first.nodeExecutor, ctx],
-        { signal, context: { pipeline, item: items[0].index } },
-      );
-      for (let k = 0; k < results.length; k++) {
-        const r = results[k];
-        onSettled(
-          positions[k],
-          r.ok
-            ? { ok: true, value: r.value as R }
-            : { ok: false, error: deserializeError(r.error) },
-        );
-      }
+      result = await this.pool.call("runChunk", [desc, chunk, ctx], {
+        signal,
+        context: { pipeline, item: first },
+        cancelKey: ctx.call,
+      });
+      await this.#routes.stored(ctx.call);
     } catch (error) {
-      if (signal?.aborted && error === signal.reason) {
-        for (const p of positions) onSettled(p, { ok: false, error });
-        return;
-      }
-      const list = indexes(items.map((i) => i.index));
-      for (const item of items) {
-        onSettled(byIndex.get(item.index)!, {
+      if (signal?.aborted && error === signal.reason) return;
+      const why = (error as Error)?.message?.replace(/^Cannot complete call "\w+" as /, "") ??
+        String(error);
+      for (let k = 0; k < (batch.errors === "throw" ? 1 : n); k++) {
+        report(from + k, {
           ok: false,
           error: new ExecutorError(
-            `Cannot complete item${items.length > 1 ? "s" : ""} ${list} of pipeline ` +
-              `"${pipeline}" as ${(error as Error)?.message ?? error}`,
-            { pipeline, item: item.index, cause: error },
+            `Cannot complete ${itemList(first, n)} of pipeline "${pipeline}" as ${why}`,
+            { pipeline, item: first + k, cause: error },
           ),
         });
       }
+      return;
     } finally {
-      this.#routes.delete(ctx.call);
+      this.#routes.close(ctx.call);
+    }
+    sizer.record(n, result.elapsed);
+    if (result.failed !== undefined) {
+      return report(from, { ok: false, error: deserializeError(result.failed) });
+    }
+    const { outputs, columns: values, errors } = result;
+    let e = 0;
+    for (let k = 0; k < n; k++) {
+      if (e < errors.length && errors[e][0] === k) {
+        report(from + k, { ok: false, error: deserializeError(errors[e++][1]) });
+        continue;
+      }
+      const value: Record<string, unknown> = {};
+      for (let o = 0; o < outputs.length; o++) value[outputs[o]] = values[o][k];
+      report(from + k, { ok: true, value: value as R });
     }
   }
 

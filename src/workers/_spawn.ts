@@ -10,7 +10,8 @@
  * Protocol (plain data on the worker's port, next to Comlink's messages, which always have
  * an `id`): the worker posts `{ hn: "ready" }` once it listens (web Workers drop messages
  * posted before the listener exists), and `{ hn: "event", data }` for
- * {@linkcode WorkerChannel.post}.
+ * {@linkcode WorkerChannel.post}; the main thread posts `{ hn: "message", data }` for
+ * {@linkcode WorkerHandle.post} and `{ hn: "cancel", key }` for {@linkcode WorkerHandle.cancel}.
  *
  * @module
  */
@@ -52,6 +53,10 @@ export interface WorkerHandle {
   ref(): void;
   /** Stops the worker; `onExit` is called with `{ message: "terminated" }`. */
   terminate(): Promise<void>;
+  /** Sends plain data to the worker's {@linkcode WorkerChannel.onMessage} listener. */
+  post(data: unknown): void;
+  /** Asks the worker to stop the call identified by `key` ({@linkcode WorkerChannel.onCancel}). */
+  cancel(key: string | number): void;
 }
 
 interface Backend {
@@ -99,7 +104,9 @@ async function backend(url: URL, name: string, die: (exit: WorkerExit) => void):
     };
   }
   const { Worker: NodeWorker } = await import("node:worker_threads");
-  const worker = new NodeWorker(url, { name });
+  const worker = "Deno" in globalThis
+    ? new NodeWorker(url, { name })
+    : new NodeWorker(await nodeBootstrap(url), { name, eval: true });
   worker.on("error", (error) => die({ message: errorMessage(error), cause: error }));
   worker.on("exit", (code) => die({ message: `exited with code ${code}` }));
   return {
@@ -108,6 +115,42 @@ async function backend(url: URL, name: string, die: (exit: WorkerExit) => void):
     unref: () => worker.unref(),
     terminate: () => worker.terminate(),
   };
+}
+
+/**
+ * Node strips the types of every `.ts` module again in each worker (about 100 ms for the
+ * library's own modules on a slow machine). Its compile cache keeps the stripped and compiled
+ * modules on disk, so the worker starts from this tiny script that turns the cache on before
+ * it imports the module: in the directory the main thread uses (`module.enableCompileCache()`),
+ * else `NODE_COMPILE_CACHE`, else Node's default under the OS temp dir;
+ * `NODE_DISABLE_COMPILE_CACHE=1` turns it off, as for any Node process.
+ */
+async function nodeBootstrap(url: URL): Promise<string> {
+  const { getCompileCacheDir } = await import("node:module") as {
+    getCompileCacheDir?: () => string | undefined;
+  };
+  const dir = getCompileCacheDir?.();
+  return `const m = process.getBuiltinModule?.("node:module");
+m?.enableCompileCache?.(${dir === undefined ? "" : JSON.stringify(dir)});
+import(${JSON.stringify(url.href)}).finally(() => m?.flushCompileCache?.());`;
+}
+
+/**
+ * Writes what a worker compiled so far to Node's compile cache (see the worker bootstrap), so
+ * that workers started later find it even if this one is terminated. Does nothing elsewhere.
+ *
+ * @example
+ * ```ts
+ * import { flushCompileCache } from "./_spawn.ts";
+ * flushCompileCache();
+ * ```
+ */
+export function flushCompileCache(): void {
+  const proc = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process;
+  const module = proc?.getBuiltinModule?.("node:module") as
+    | { flushCompileCache?: () => void }
+    | undefined;
+  module?.flushCompileCache?.();
 }
 
 /**
@@ -174,6 +217,8 @@ export async function startWorker(
       die({ message: "terminated" });
       await worker.terminate();
     },
+    post: (data) => worker.port.post({ hn: "message", data }),
+    cancel: (key) => worker.port.post({ hn: "cancel", key }),
   };
 }
 
@@ -181,6 +226,10 @@ export async function startWorker(
 export interface WorkerChannel {
   /** Sends plain data to the main thread's `onEvent` (progress, callback events). */
   post(data: unknown): void;
+  /** Sets the listener of what the main thread sends with {@linkcode WorkerHandle.post}. */
+  onMessage(listener: (data: unknown) => void): void;
+  /** Sets the listener of the keys of calls the main thread wants stopped. */
+  onCancel(listener: (key: string | number) => void): void;
 }
 
 interface WorkerThreadsLike {
@@ -241,8 +290,19 @@ export function serveWorker(api: object): WorkerChannel {
     ? nodePort(wt.parentPort)
     : webPort(globalThis as unknown as WebPortLike);
   const { endpoint, deliver } = portEndpoint(raw, "worker");
-  raw.listen(deliver);
+  let onMessage: (data: unknown) => void = () => {};
+  let onCancel: (key: string | number) => void = () => {};
+  raw.listen((data) => {
+    const hn = (data as { hn?: unknown } | null)?.hn;
+    if (hn === "message") onMessage((data as { data: unknown }).data);
+    else if (hn === "cancel") onCancel((data as { key: string | number }).key);
+    else deliver(data);
+  });
   expose(api, endpoint);
   raw.post({ hn: "ready" });
-  return { post: (data) => raw.post({ hn: "event", data }) };
+  return {
+    post: (data) => raw.post({ hn: "event", data }),
+    onMessage: (listener) => void (onMessage = listener),
+    onCancel: (listener) => void (onCancel = listener),
+  };
 }

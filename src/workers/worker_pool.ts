@@ -31,6 +31,13 @@ export interface WorkerPoolOptions {
   name?: string;
   /** Receives what workers send with `WorkerChannel.post`, with the worker's id. */
   onEvent?: (data: unknown, worker: number) => void;
+  /**
+   * How many times a call whose worker died (crashed, exited, or was terminated to stop
+   * another call) is sent again to a fresh worker. What the method throws is never retried.
+   * Keep 0 for work with side effects that must not run twice.
+   * @default 0
+   */
+  retries?: number;
 }
 
 /** Options of {@linkcode WorkerPool.call}. */
@@ -39,6 +46,17 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Fields (`pipeline`, `node`, `item`) set on the `ExecutorError`s this call rejects with. */
   context?: Omit<HyperNodesErrorOptions, "cause">;
+  /**
+   * When set, aborting the call while it runs first asks the worker to stop it (the worker's
+   * `WorkerChannel.onCancel` listener receives this key) and terminates the worker only if the
+   * call has not returned within a short grace period. Without it the worker is terminated at once.
+   */
+  cancelKey?: string | number;
+  /**
+   * Overrides the pool's `retries` for this call.
+   * @default the pool's `retries`
+   */
+  retries?: number;
 }
 
 /** The methods a worker module serves. */
@@ -51,9 +69,15 @@ interface Call {
   readonly options: CallOptions;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
+  /** The slot the call occupies (until its worker answers or dies), if any. */
   slot?: Slot;
   posted: boolean;
+  /** Whether the caller's promise is settled (an aborted call may still occupy its slot). */
   settled: boolean;
+  /** How many times the call was sent again after its worker died. */
+  retried: number;
+  /** Terminates a cancelled call's worker when the grace period ends. */
+  grace?: ReturnType<typeof setTimeout>;
   cleanup(): void;
 }
 
@@ -66,21 +90,27 @@ interface Slot {
   dead: boolean;
 }
 
-function positiveInteger(pool: string, key: string, value: number): number {
-  if (Number.isInteger(value) && value >= 1) return value;
+/** How long a cancelled call may take to return before its worker is terminated. */
+const CANCEL_GRACE_MS = 200;
+
+function positiveInteger(pool: string, key: string, value: number, min = 1): number {
+  if (Number.isInteger(value) && value >= min) return value;
   throw new RangeError(
-    `Cannot create worker pool "${pool}" as ${key} is ${value}: use an integer ≥ 1`,
+    `Cannot create worker pool "${pool}" as ${key} is ${value}: use an integer ≥ ${min}`,
   );
 }
 
 /**
  * A lazy pool of at most `size` workers running one module. Workers start on demand,
  * calls go to the least busy worker, a worker that dies rejects its in-flight calls with an
- * {@linkcode ExecutorError} (never retried) and is replaced on the next call.
+ * {@linkcode ExecutorError} (or, with `retries`, sends them again to a fresh worker) and is
+ * replaced on the next call.
  *
  * Aborting a call rejects it at once with `signal.reason`. A call already running in a worker
- * cannot be interrupted (it may be synchronous), so its worker is terminated; the other calls
- * in flight on that worker reject with an `ExecutorError`.
+ * cannot be interrupted (it may be synchronous): with a `cancelKey` the worker is asked to stop
+ * it and is terminated only if it does not return within a short grace period; without one it
+ * is terminated at once. The other calls in flight on a terminated worker reject with an
+ * `ExecutorError` (or are retried).
  *
  * Idle workers do not keep the process alive; still `close()` the pool (or `await using` it)
  * to release them. Creating a pool inside a worker throws: a module that runs pipelines at
@@ -105,6 +135,8 @@ export class WorkerPool<Api extends object = WorkerApi> {
   readonly size: number;
   /** The most calls in flight per worker. */
   readonly maxInFlightPerWorker: number;
+  /** How many times a call whose worker died is retried. */
+  readonly retries: number;
   #script: URL;
   #onEvent?: (data: unknown, worker: number) => void;
   #slots: Slot[] = [];
@@ -116,7 +148,8 @@ export class WorkerPool<Api extends object = WorkerApi> {
   /**
    * @param options The worker module and limits.
    * @throws {ExecutorError} Inside a worker (guard top-level code with `if (import.meta.main)`).
-   * @throws {RangeError} When `size` or `maxInFlightPerWorker` is not a positive integer.
+   * @throws {RangeError} When `size` or `maxInFlightPerWorker` is not a positive integer, or
+   * `retries` is not an integer ≥ 0.
    */
   constructor(options: WorkerPoolOptions) {
     this.name = options.name ?? "worker-pool";
@@ -133,6 +166,7 @@ export class WorkerPool<Api extends object = WorkerApi> {
       "maxInFlightPerWorker",
       options.maxInFlightPerWorker ?? 1,
     );
+    this.retries = positiveInteger(this.name, "retries", options.retries ?? 0, 0);
     this.#script = options.script instanceof URL ? options.script : new URL(options.script);
     this.#onEvent = options.onEvent;
   }
@@ -174,6 +208,7 @@ export class WorkerPool<Api extends object = WorkerApi> {
         reject,
         posted: false,
         settled: false,
+        retried: 0,
         cleanup: () => {},
       };
       if (signal) {
@@ -186,6 +221,21 @@ export class WorkerPool<Api extends object = WorkerApi> {
     });
   }
 
+  /**
+   * Sends `data` to worker `worker` outside any call; the worker receives it with
+   * `WorkerChannel.onMessage`.
+   *
+   * @param worker The worker's id (as given to `onEvent`).
+   * @param data Plain, cloneable data.
+   * @returns Whether the worker is alive and the message was posted.
+   */
+  post(worker: number, data: unknown): boolean {
+    const slot = this.#slots.find((s) => s.id === worker);
+    if (!slot?.handle || slot.dead) return false;
+    slot.handle.post(data);
+    return true;
+  }
+
   /** Terminates every worker and rejects pending calls; later calls reject. */
   close(): Promise<void> {
     if (!this.#closed) {
@@ -194,7 +244,10 @@ export class WorkerPool<Api extends object = WorkerApi> {
         this.#settle(call, false, this.#closedError(call.method, call.options));
       }
       for (const slot of [...this.#slots]) {
-        this.#kill(slot, (c) => this.#closedError(c.method, c.options));
+        for (const call of slot.calls) {
+          this.#settle(call, false, this.#closedError(call.method, call.options));
+        }
+        this.#kill(slot, false, () => "");
       }
     }
     return Promise.all(this.#stopping).then(() => {});
@@ -232,7 +285,7 @@ export class WorkerPool<Api extends object = WorkerApi> {
     const slot = { id, calls: new Set<Call>(), dead: false } as Omit<Slot, "starting"> as Slot;
     (slot as { starting: Promise<void> }).starting = startWorker(this.#script, {
       name: `${this.name}#${id}`,
-      onExit: (exit) => this.#died(slot, exit),
+      onExit: (exit) => this.#died(slot, exit, true),
       onEvent: this.#onEvent && ((data) => this.#onEvent!(data, id)),
     }).then((handle) => {
       slot.handle = handle;
@@ -240,31 +293,45 @@ export class WorkerPool<Api extends object = WorkerApi> {
       slot.remote = wrap<WorkerApi>(handle.endpoint);
       if (slot.calls.size === 0) handle.unref();
       for (const call of slot.calls) this.#send(call, slot.remote);
-    }, (error: ExecutorError) => this.#died(slot, { message: error.message, cause: error }));
+    }, (error: ExecutorError) => this.#died(slot, { message: error.message, cause: error }, false));
     this.#slots.push(slot);
     return slot;
   }
 
   #send(call: Call, remote: Remote<WorkerApi>): void {
     call.posted = true;
+    const slot = call.slot!;
     (remote[call.method] as (...a: unknown[]) => Promise<unknown>)(...call.args).then(
-      (value) => this.#settle(call, true, value),
-      (error) => this.#settle(call, false, error),
+      (value) => this.#answered(call, slot, true, value),
+      (error) => this.#answered(call, slot, false, error),
     );
   }
 
+  /** The worker answered: the call leaves its slot, and its caller gets the answer. */
+  #answered(call: Call, slot: Slot, ok: boolean, value: unknown): void {
+    if (call.slot !== slot) return;
+    this.#release(call);
+    this.#settle(call, ok, value);
+  }
+
+  /** Frees the call's slot. */
+  #release(call: Call): void {
+    const slot = call.slot;
+    if (!slot) return;
+    call.slot = undefined;
+    if (call.grace !== undefined) clearTimeout(call.grace);
+    slot.calls.delete(call);
+    if (slot.calls.size === 0 && !slot.dead) slot.handle?.unref();
+    if (!this.#closed) queueMicrotask(() => this.#pump());
+  }
+
+  /** Settles the caller's promise (once). */
   #settle(call: Call, ok: boolean, value: unknown): void {
     if (call.settled) return;
     call.settled = true;
     call.cleanup();
-    const slot = call.slot;
-    if (slot) {
-      slot.calls.delete(call);
-      if (slot.calls.size === 0 && !slot.dead) slot.handle?.unref();
-    }
     if (ok) call.resolve(value);
     else call.reject(value);
-    if (!this.#closed) queueMicrotask(() => this.#pump());
   }
 
   #abort(call: Call, reason: unknown): void {
@@ -273,32 +340,69 @@ export class WorkerPool<Api extends object = WorkerApi> {
     if (index >= 0) this.#queue.splice(index, 1);
     const slot = call.slot;
     this.#settle(call, false, reason);
-    if (slot && call.posted && !slot.dead) {
-      this.#kill(slot, (c) =>
-        new ExecutorError(
+    if (!slot || slot.dead) return;
+    if (!call.posted) return this.#release(call);
+    const stop = () =>
+      this.#kill(
+        slot,
+        true,
+        (c) =>
           `Cannot complete call "${c.method}" as its worker ${slot.id} of pool "${this.name}" was ` +
-            `terminated to stop aborted call "${call.method}": the call was not retried`,
-          c.options.context,
-        ));
-    }
+          `terminated to stop aborted call "${call.method}"`,
+      );
+    const key = call.options.cancelKey;
+    if (key === undefined) return stop();
+    // The call keeps its slot until the worker answers; a worker that does not is terminated.
+    slot.handle?.cancel(key);
+    call.grace = setTimeout(() => call.slot === slot && !slot.dead && stop(), CANCEL_GRACE_MS);
   }
 
-  #died(slot: Slot, exit: WorkerExit): void {
+  #died(slot: Slot, exit: WorkerExit, ready: boolean): void {
     if (slot.dead) return;
-    this.#kill(slot, (c) =>
-      new ExecutorError(
-        `Cannot complete call "${c.method}" as worker ${slot.id} of pool "${this.name}" ` +
-          `stopped: ${exit.message}. The call was not retried`,
-        { ...c.options.context, cause: exit.cause },
-      ));
+    this.#kill(
+      slot,
+      ready,
+      (c) =>
+        `Cannot complete call "${c.method}" as worker ${slot.id} of pool "${this.name}" stopped`,
+      exit,
+    );
   }
 
-  /** Marks `slot` dead, rejects its calls and terminates its worker. */
-  #kill(slot: Slot, error: (call: Call) => Error): void {
+  /**
+   * Marks `slot` dead and terminates its worker. Its calls are sent again when `retry` allows
+   * and they have retries left, else rejected with `message(call)` plus what was tried.
+   */
+  #kill(slot: Slot, retry: boolean, message: (call: Call) => string, exit?: WorkerExit): void {
     slot.dead = true;
     const index = this.#slots.indexOf(slot);
     if (index >= 0) this.#slots.splice(index, 1);
-    for (const call of [...slot.calls]) this.#settle(call, false, error(call));
+    const retried: Call[] = [];
+    for (const call of [...slot.calls]) {
+      this.#release(call);
+      if (call.settled) continue;
+      const retries = call.options.retries ?? this.retries;
+      if (retry && !this.#closed && call.retried < retries) {
+        call.retried++;
+        call.posted = false;
+        retried.push(call);
+        continue;
+      }
+      const what = exit ? `: ${exit.message}` : "";
+      const tried = call.retried > 0
+        ? `. The call was sent ${call.retried + 1} times, to a fresh worker each time`
+        : retries > 0 || !retry
+        ? ". The call was not retried"
+        : ". The call was not retried: set retries to retry calls whose worker dies";
+      this.#settle(
+        call,
+        false,
+        new ExecutorError(`${message(call)}${what}${tried}`, {
+          ...call.options.context,
+          cause: exit?.cause,
+        }),
+      );
+    }
+    this.#queue.unshift(...retried);
     // A starting worker is terminated once it is ready (or has failed).
     const stopping = slot.starting.then(() => slot.handle?.terminate()).catch(() => {});
     this.#stopping.add(stopping);

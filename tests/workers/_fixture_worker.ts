@@ -44,6 +44,11 @@ const api = {
   exit(): never {
     return process.exit(1);
   },
+  /** Exits the worker on the first call over all workers (`calls` is shared memory). */
+  exitOnce(calls: Int32Array): string {
+    if (Atomics.add(calls, 0, 1) === 0) process.exit(1);
+    return "survived";
+  },
   /** Sends an event to the main thread before returning. */
   emit(data: unknown): string {
     channel.post(data);

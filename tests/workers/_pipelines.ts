@@ -1,5 +1,6 @@
 // Fixture pipelines for executors.test.ts: nodes at module top level that call an imported
 // helper and close over a module constant, so workers must import this module to find them.
+import { appendFileSync } from "node:fs";
 import process from "node:process";
 import { node } from "../../src/core/node.ts";
 import { Pipeline } from "../../src/core/pipeline.ts";
@@ -59,3 +60,46 @@ export function makeLocal() {
   const local = node({ output: "y" }, ({ x }: { x: number }) => x + 1);
   return new Pipeline({ nodes: [local], name: "local" });
 }
+
+/** x² and x² + 1; appends one line per run of `logged` to the file `log` (a side channel). */
+const logged = node(
+  { output: "sq", name: "logged" },
+  ({ x, log }: { x: number; log: string }) => {
+    appendFileSync(log, `${x}\n`);
+    return x * x;
+  },
+);
+const plusOne = node({ output: "next", name: "plus_one" }, ({ sq }: { sq: number }) => sq + 1);
+export const counted = new Pipeline({ nodes: [logged, plusOne], name: "counted" });
+
+/**
+ * Counts its runs per x in `runs` (shared memory, so runs in any worker count), throws for
+ * x = 3, and makes its worker exit on the first run of x = 2 while `crashes[0]` is 0 (or on
+ * every run of x = -1).
+ */
+const flaky = node(
+  { output: "y", name: "flaky" },
+  ({ x, runs, crashes }: { x: number; runs: Int32Array; crashes: Int32Array }) => {
+    Atomics.add(runs, Math.max(0, x), 1);
+    if (x === 3) throw new RangeError("three");
+    if (isInsideWorker() && (x === -1 || (x === 2 && Atomics.add(crashes, 0, 1) === 0))) {
+      process.exit(3);
+    }
+    return x * 10;
+  },
+);
+export const crashing = new Pipeline({ nodes: [flaky], name: "crashing" });
+
+/** Waits `ms` on a timer (an await the engine can abandon); throws for ms < 0. */
+const nap = node({ output: "slept", name: "nap" }, async ({ ms }: { ms: number }) => {
+  if (ms < 0) throw new RangeError("negative nap");
+  await new Promise((r) => setTimeout(r, ms));
+  return ms;
+});
+export const napping = new Pipeline({ nodes: [nap], name: "napping" });
+
+/** Returns its input as it is. */
+export const echoing = new Pipeline({
+  nodes: [node({ output: "same", name: "same" }, ({ v }: { v: unknown }) => v)],
+  name: "echoing",
+});

@@ -6,9 +6,20 @@ import type { Callback } from "../../src/core/callback.ts";
 import { ExecutorError, NodeExecutionError } from "../../src/core/errors.ts";
 import type { Executor } from "../../src/core/executor.ts";
 import { HyperNodesEngine } from "../../src/core/hypernodes_engine.ts";
+import { MemoryCache } from "../../src/core/memory_cache.ts";
 import { registerErrorClass } from "../../src/workers/_errors.ts";
 import { ParallelExecutor, ThreadedExecutor } from "../../src/workers/mod.ts";
-import { asyncMath, blocking, leaking, makeLocal, math, nested } from "./_pipelines.ts";
+import {
+  asyncMath,
+  blocking,
+  crashing,
+  echoing,
+  leaking,
+  makeLocal,
+  math,
+  napping,
+  nested,
+} from "./_pipelines.ts";
 import { QuotaError } from "./_quota_error.ts";
 
 registerErrorClass(QuotaError);
@@ -55,6 +66,21 @@ for (const [label, executor] of [["threaded", threaded], ["parallel", parallel]]
       assert.deepEqual(
         await nested.map(inputs, { mapOver: "xs", engine }),
         await nested.map(inputs, { mapOver: "xs", engine: sequential }),
+      );
+    });
+
+    it("map() of thousands of items returns every value as the sequential map does", async () => {
+      const engine = new HyperNodesEngine({ mapExecutor: executor as Executor });
+      const numbers = Array.from({ length: 3000 }, (_, i) => i % 7 === 0 ? -i / 3 : i * 1e12);
+      numbers.push(-0, NaN, Infinity, -Infinity, Number.MIN_VALUE, 2 ** 53 + 2);
+      const mixed = [...numbers.slice(0, 100), "a", null, undefined, { n: 1 }, 7n];
+      for (const v of [numbers, mixed]) {
+        const out = await echoing.map({ v }, { mapOver: "v", engine });
+        assert.deepStrictEqual(out, v.map((x) => ({ same: x })));
+      }
+      assert.deepStrictEqual(
+        await math.map({ x: numbers.slice(0, 2000) }, { mapOver: "x", engine }),
+        await math.map({ x: numbers.slice(0, 2000) }, { mapOver: "x", engine: sequential }),
       );
     });
 
@@ -179,4 +205,103 @@ describe("Worker executors", () => {
     assert.equal(code, 0);
     assert.match(out, /items=3/);
   });
+});
+
+describe("Worker executors: retries", () => {
+  /** Shared run counters the workers write to (one slot per x). */
+  const counters = () => ({
+    runs: new Int32Array(new SharedArrayBuffer(64)),
+    crashes: new Int32Array(new SharedArrayBuffer(4)),
+  });
+
+  for (
+    const make of [
+      (retries: number) => new ParallelExecutor({ workers: 2, retries }),
+      (retries: number) => new ThreadedExecutor({ concurrency: 2, workers: 2, retries }),
+    ]
+  ) {
+    it(`${make(0).name}: map() sends items whose worker died to a fresh worker up to retries times`, async () => {
+      const p = own(make(1));
+      const engine = new HyperNodesEngine({ mapExecutor: p });
+      const shared = counters();
+      assert.deepEqual(await crashing.map({ x: [1, 2, 4], ...shared }, { mapOver: "x", engine }), [
+        { y: 10 },
+        { y: 20 },
+        { y: 40 },
+      ]);
+      assert.equal(Atomics.load(shared.runs, 2), 2, "item x = 2 ran twice");
+      assert.equal(Atomics.load(shared.crashes, 0), 2);
+    });
+
+    it(`${make(0).name}: map() never retries by default`, async () => {
+      const engine = new HyperNodesEngine({ mapExecutor: own(make(0)) });
+      const shared = counters();
+      const out = await crashing.map({ x: [1, 2], ...shared }, {
+        mapOver: "x",
+        engine,
+        errors: "collect",
+      });
+      assert.deepEqual(out[0], { y: 10 });
+      assert.ok(isError(ExecutorError, /item 1 of pipeline "crashing".*set retries/)(out[1]));
+      assert.equal(Atomics.load(shared.runs, 2), 1);
+    });
+
+    it(`${make(0).name}: map() does not retry errors thrown by nodes`, async () => {
+      const engine = new HyperNodesEngine({ mapExecutor: own(make(3)) });
+      const shared = counters();
+      const out = await crashing.map({ x: [3], ...shared }, {
+        mapOver: "x",
+        engine,
+        errors: "collect",
+      });
+      assert.ok(out[0] instanceof NodeExecutionError, `got ${out[0]}`);
+      assert.equal(Atomics.load(shared.runs, 3), 1);
+    });
+
+    it(`${make(0).name}: map() fails an item whose worker dies every time, after retries`, async () => {
+      const engine = new HyperNodesEngine({ mapExecutor: own(make(2)) });
+      const shared = counters();
+      const out = await crashing.map({ x: [-1, 1], ...shared }, {
+        mapOver: "x",
+        engine,
+        errors: "collect",
+      });
+      assert.ok(isError(ExecutorError, /item 0 .*exited with code 3.*sent 3 times/)(out[0]));
+      assert.deepEqual(out[1], { y: 10 });
+      assert.equal(Atomics.load(shared.runs, 0), 3);
+    });
+  }
+
+  it("run() with a node executor retries a node whose worker died", async () => {
+    const engine = new HyperNodesEngine({
+      nodeExecutor: own(new ThreadedExecutor({ retries: 1 })),
+    });
+    const shared = counters();
+    assert.deepEqual(await crashing.run({ x: 2, ...shared }, { engine }), { y: 20 });
+    assert.equal(Atomics.load(shared.runs, 2), 2);
+  });
+});
+
+describe("Worker executors: cancellation", () => {
+  for (const cache of [undefined, new MemoryCache()]) {
+    it(
+      `map() in throw mode stops the other items of its workers without terminating them${
+        cache ? " (with a cache)" : ""
+      }`,
+      async () => {
+        const p = own(new ParallelExecutor({ workers: 2 }));
+        const engine = new HyperNodesEngine({ mapExecutor: p, cache });
+        await napping.map({ ms: [1, 1] }, { mapOver: "ms", engine }); // both workers are up
+        await assert.rejects(
+          napping.map({ ms: [-1, 60_000, 60_001, 60_002] }, { mapOver: "ms", engine }),
+          isError(NodeExecutionError, /negative nap/),
+        );
+        assert.deepEqual(await napping.map({ ms: [1, 2] }, { mapOver: "ms", engine }), [
+          { slept: 1 },
+          { slept: 2 },
+        ]);
+        assert.equal(p.started, 2, "no worker was replaced");
+      },
+    );
+  }
 });

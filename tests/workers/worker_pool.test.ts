@@ -86,6 +86,34 @@ describe("WorkerPool", () => {
     assert.equal(await p.call("add", [2, 3]), 5);
   });
 
+  it("call() with retries sends a call whose worker died to a fresh worker", async () => {
+    const p = new WorkerPool<FixtureApi>({ script, size: 1, retries: 1 });
+    pools.push(p);
+    const calls = new Int32Array(new SharedArrayBuffer(4));
+    assert.equal(await p.call("exitOnce", [calls]), "survived");
+    assert.equal(Atomics.load(calls, 0), 2);
+    assert.equal(p.started, 2);
+    await assert.rejects(
+      p.call("exit", [], { retries: 2 }),
+      isExecutorError(/"exit".*exited with code 1.*sent 3 times/),
+    );
+    // What the method throws is not retried.
+    await assert.rejects(p.call("throwCustom", []), /over quota/);
+    assert.equal(p.started, 5);
+  });
+
+  it("call() with a cancelKey asks the worker to stop and keeps it when the call returns", async () => {
+    const p = pool();
+    await p.call("id", []);
+    const controller = new AbortController();
+    const reason = new Error("stop");
+    const pending = p.call("sleep", [50], { signal: controller.signal, cancelKey: 1 });
+    controller.abort(reason);
+    await assert.rejects(pending, (e) => e === reason);
+    assert.equal(typeof await p.call("id", []), "string");
+    assert.equal(p.started, 1);
+  });
+
   it("call() puts the caller's context on ExecutorErrors", async () => {
     const p = pool();
     await assert.rejects(p.call("exit", [], { context: { node: "n", item: 4 } }), (e) => {
