@@ -30,6 +30,8 @@ const imul = Math.imul;
 const CAP = 1024;
 /** Words a hot caller may write after one {@linkcode Hash128.room} check. */
 export const ROOM = 32;
+/** The highest `pos` at which {@linkcode ROOM} words still fit: `pos > LIMIT` needs a flush(). */
+export const LIMIT: number = CAP - ROOM;
 const pool: Int32Array[] = [];
 /** The buffer of a released hasher (`pos === CAP` sends the next write to flush()). */
 const EMPTY = new Int32Array(0);
@@ -112,7 +114,7 @@ export class Hash128 {
    */
   room(): number {
     const pos = this.pos;
-    return pos <= CAP - ROOM ? pos : this.flush();
+    return pos <= LIMIT ? pos : this.flush();
   }
 
   /** Mixes the whole blocks of the buffer; returns the new `pos` (0 to 3). */

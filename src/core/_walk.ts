@@ -19,7 +19,7 @@
  * @module
  */
 
-import { type Hash128, ROOM } from "./_hash128.ts";
+import { type Hash128, LIMIT as FLUSH_AT, ROOM } from "./_hash128.ts";
 import { type Shape, ShapeTrie } from "./_shape.ts";
 
 /** The `[cacheKey]()` method key (exported as `cacheKey` by `hash.ts`). */
@@ -46,10 +46,13 @@ const SHORT = 2 * (ROOM - 2);
 const SHALLOW = 64;
 const CYCLE = "a reference to one of its own ancestors (a cycle)";
 
+/** Write positions past this need a flush() first (a local copy: cheaper to read). */
+const LIMIT = FLUSH_AT;
 const f64 = new Float64Array(1);
 const f64w = new Int32Array(f64.buffer);
 const toTag = Object.prototype.toString;
 const objectProto = Object.prototype;
+const getProto = Object.getPrototypeOf;
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 const plainShapes = new ShapeTrie(false);
 const instanceShapes = new ShapeTrie(true);
@@ -171,94 +174,18 @@ export class ValueWalker {
   }
 
   #value(v: unknown): void {
-    if (typeof v === "string") this.#string(v);
+    if (typeof v === "string") feedString(this.#h, v);
     else if (typeof v === "number") this.#number(v);
     else if (typeof v === "object" && v !== null) this.#object(v);
     else this.#primitive(v);
   }
 
   #string(s: string): void {
-    const n = s.length;
-    if (n > SHORT) return this.#longString(s);
-    const h = this.#h;
-    let pos = h.room();
-    const buf = h.buf;
-    // Optimistically packed as Latin-1, four characters a word; redone as
-    // UTF-16 (two a word) if a character is wider.
-    const start = pos++;
-    let i = 0, units = 0;
-    for (; i + 3 < n; i += 4) {
-      const a = s.charCodeAt(i), b = s.charCodeAt(i + 1);
-      const c = s.charCodeAt(i + 2), d = s.charCodeAt(i + 3);
-      units |= a | b | c | d;
-      buf[pos++] = a | (b << 8) | (c << 16) | (d << 24);
-    }
-    let w = 0;
-    for (let shift = 0; i < n; i++, shift += 8) {
-      const a = s.charCodeAt(i);
-      units |= a;
-      w |= a << shift;
-    }
-    if (units > 0xff) return this.#wideString(s, start);
-    if (n <= 3) {
-      buf[start] = (T_TINY + n) | (w << 8);
-      h.pos = start + 1;
-      return;
-    }
-    if ((n & 3) !== 0) buf[pos++] = w;
-    buf[start] = T_STRING8 | (n << 8);
-    h.pos = pos;
-  }
-
-  /** A short string with a character above U+00FF, written from `start`. */
-  #wideString(s: string, start: number): void {
-    const h = this.#h;
-    const buf = h.buf;
-    const n = s.length;
-    let pos = start;
-    buf[pos++] = T_STRING | (n << 8);
-    let i = 0;
-    for (; i + 1 < n; i += 2) buf[pos++] = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16);
-    if (i < n) buf[pos++] = s.charCodeAt(i);
-    h.pos = pos;
-  }
-
-  /** Strings longer than {@linkcode SHORT} are always fed as UTF-16, two units a word. */
-  #longString(s: string): void {
-    const h = this.#h;
-    const n = s.length;
-    const pos = h.room();
-    if (n < PACKED) {
-      h.buf[pos] = T_STRING | (n << 8);
-      h.pos = pos + 1;
-    } else {
-      h.buf[pos] = T_LONG_STRING;
-      h.buf[pos + 1] = n;
-      h.pos = pos + 2;
-    }
-    h.chars(s);
+    feedString(this.#h, s);
   }
 
   #number(n: number): void {
-    const h = this.#h;
-    const pos = h.room();
-    const buf = h.buf;
-    if ((n | 0) === n && (n !== 0 || 1 / n > 0)) {
-      if (n >= 0 && n < PACKED) {
-        buf[pos] = T_SMALL_INT | (n << 8);
-        h.pos = pos + 1;
-      } else {
-        buf[pos] = T_INT;
-        buf[pos + 1] = n;
-        h.pos = pos + 2;
-      }
-      return;
-    }
-    f64[0] = n === n ? n : NaN; // one NaN whatever the payload
-    buf[pos] = T_FLOAT;
-    buf[pos + 1] = f64w[0];
-    buf[pos + 2] = f64w[1];
-    h.pos = pos + 3;
+    feedNumber(this.#h, n);
   }
 
   #primitive(v: unknown): void {
@@ -284,8 +211,14 @@ export class ValueWalker {
     if (depth >= SHALLOW) return this.#tracked(o);
     this.#depth = depth + 1;
     if (Array.isArray(o)) this.#array(o);
-    else if (isPlain(o)) this.#plain(o as Record<string, unknown>);
-    else this.#special(o);
+    else if (isPlain(o)) {
+      // The common case inline: a record shaped like the last one at this depth.
+      const guess = this.#guess[depth + 1];
+      if (
+        guess === undefined || guess.perm !== undefined || !this.#forIn || !this.#speculate ||
+        !this.#plainSorted(o as Record<string, unknown>, guess)
+      ) this.#plain(o as Record<string, unknown>);
+    } else this.#special(o);
     this.#depth = depth;
   }
 
@@ -294,10 +227,15 @@ export class ValueWalker {
     const deep = (this.#deep ??= new Set());
     if (deep.has(o)) throw new Unhashable(CYCLE, o);
     deep.add(o);
-    this.#depth++;
+    const depth = ++this.#depth;
     if (Array.isArray(o)) this.#array(o);
-    else if (isPlain(o)) this.#plain(o as Record<string, unknown>);
-    else this.#special(o);
+    else if (isPlain(o)) {
+      const guess = this.#guess[depth];
+      if (
+        guess === undefined || guess.perm !== undefined || !this.#forIn || !this.#speculate ||
+        !this.#plainSorted(o as Record<string, unknown>, guess)
+      ) this.#plain(o as Record<string, unknown>);
+    } else this.#special(o);
     this.#depth--;
     deep.delete(o);
   }
@@ -316,7 +254,13 @@ export class ValueWalker {
     }
     let i = 0;
     try {
-      for (; i < n; i++) this.#value(a[i]); // holes read as undefined
+      for (; i < n; i++) {
+        const v = a[i]; // holes read as undefined
+        if (typeof v === "object" && v !== null) this.#object(v);
+        else if (typeof v === "string") feedString(h, v);
+        else if (typeof v === "number") feedNumber(h, v);
+        else this.#primitive(v);
+      }
     } catch (e) {
       unwind(e, `[${i}]`, a);
       throw e;
@@ -335,10 +279,9 @@ export class ValueWalker {
     if (!this.#forIn) return this.#fields(o, plainShapes, T_OBJECT);
     const depth = this.#depth;
     const guess = this.#guess[depth];
-    if (guess !== undefined && this.#speculate) {
-      if (guess.perm === undefined ? this.#plainSorted(o, guess) : this.#plainParked(o, guess)) {
-        return;
-      }
+    // (A sorted guess was tried by #object already.)
+    if (guess !== undefined && guess.perm !== undefined && this.#speculate) {
+      if (this.#plainParked(o, guess)) return;
     }
     const shape = this.#plainTwoPass(o);
     this.#guess[depth] = shape;
@@ -352,9 +295,17 @@ export class ValueWalker {
    */
   #plainSorted(o: Record<string, unknown>, shape: Shape): boolean {
     const h = this.#h;
-    const start = h.room();
+    let pos = h.pos;
+    if (pos > LIMIT) pos = h.flush();
+    const start = pos;
     const mixes = h.mixes;
-    this.#shape(shape, T_OBJECT);
+    const buf = h.buf;
+    const d = shape.digest;
+    buf[pos] = (d[0] & ~0xff) | T_OBJECT;
+    buf[pos + 1] = d[1];
+    buf[pos + 2] = d[2];
+    buf[pos + 3] = d[3];
+    h.pos = pos + 4;
     const keys = shape.sorted;
     const n = keys.length;
     let i = 0;
@@ -365,7 +316,11 @@ export class ValueWalker {
           break;
         }
         i++;
-        this.#value(o[k]);
+        const v = o[k];
+        if (typeof v === "string") feedString(h, v);
+        else if (typeof v === "number") feedNumber(h, v);
+        else if (typeof v === "object" && v !== null) this.#object(v);
+        else this.#primitive(v);
       }
     } catch (e) {
       unwind(e, keySegment(keys[i - 1]), o);
@@ -568,13 +523,118 @@ export class ValueWalker {
 }
 
 /**
+ * Feeds a string: up to three Latin-1 characters in the tag word, short Latin-1
+ * strings four characters a word, others as UTF-16 two units a word.
+ */
+function feedString(h: Hash128, s: string): void {
+  const n = s.length;
+  if (n > SHORT) return longString(h, s);
+  let pos = h.pos;
+  if (pos > LIMIT) pos = h.flush();
+  const buf = h.buf;
+  if (n <= 3) {
+    // Packed into the tag word when Latin-1 (one-character strings are common).
+    const a = n > 0 ? s.charCodeAt(0) : 0;
+    const b = n > 1 ? s.charCodeAt(1) : 0;
+    const c = n > 2 ? s.charCodeAt(2) : 0;
+    if ((a | b | c) <= 0xff) {
+      buf[pos] = (T_TINY + n) | (a << 8) | (b << 16) | (c << 24);
+      h.pos = pos + 1;
+      return;
+    }
+  }
+  // Optimistically packed as Latin-1, four characters a word; redone as
+  // UTF-16 (two a word) if a character is wider.
+  const start = pos++;
+  let i = 0, units = 0;
+  for (; i + 3 < n; i += 4) {
+    const a = s.charCodeAt(i), b = s.charCodeAt(i + 1);
+    const c = s.charCodeAt(i + 2), d = s.charCodeAt(i + 3);
+    units |= a | b | c | d;
+    buf[pos++] = a | (b << 8) | (c << 16) | (d << 24);
+  }
+  let w = 0;
+  for (let shift = 0; i < n; i++, shift += 8) {
+    const a = s.charCodeAt(i);
+    units |= a;
+    w |= a << shift;
+  }
+  if (units > 0xff) return wideString(h, s, start);
+  if (n <= 3) {
+    buf[start] = (T_TINY + n) | (w << 8);
+    h.pos = start + 1;
+    return;
+  }
+  if ((n & 3) !== 0) buf[pos++] = w;
+  buf[start] = T_STRING8 | (n << 8);
+  h.pos = pos;
+}
+
+/** A short string with a character above U+00FF, written from `start`. */
+function wideString(h: Hash128, s: string, start: number): void {
+  const buf = h.buf;
+  const n = s.length;
+  let pos = start;
+  buf[pos++] = T_STRING | (n << 8);
+  let i = 0;
+  for (; i + 1 < n; i += 2) buf[pos++] = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16);
+  if (i < n) buf[pos++] = s.charCodeAt(i);
+  h.pos = pos;
+}
+
+/** Strings longer than {@linkcode SHORT} are always fed as UTF-16, two units a word. */
+function longString(h: Hash128, s: string): void {
+  const n = s.length;
+  const pos = h.room();
+  if (n < PACKED) {
+    h.buf[pos] = T_STRING | (n << 8);
+    h.pos = pos + 1;
+  } else {
+    h.buf[pos] = T_LONG_STRING;
+    h.buf[pos + 1] = n;
+    h.pos = pos + 2;
+  }
+  h.chars(s);
+}
+
+/**
+ * Feeds a number: a non-negative int below {@linkcode PACKED} in its tag word,
+ * other int32s in two words, the rest (and -0) as float64 bits. A function
+ * small enough to be inlined into the hot loops, where it saves boxing.
+ */
+function feedNumber(h: Hash128, n: number): void {
+  let pos = h.pos;
+  if (pos > LIMIT) pos = h.flush();
+  const buf = h.buf;
+  if ((n | 0) === n && (n !== 0 || 1 / n > 0)) {
+    if (n >= 0 && n < PACKED) {
+      buf[pos] = T_SMALL_INT | (n << 8);
+      h.pos = pos + 1;
+    } else {
+      buf[pos] = T_INT;
+      buf[pos + 1] = n;
+      h.pos = pos + 2;
+    }
+    return;
+  }
+  f64[0] = n === n ? n : NaN; // one NaN whatever the payload
+  buf[pos] = T_FLOAT;
+  buf[pos + 1] = f64w[0];
+  buf[pos + 2] = f64w[1];
+  h.pos = pos + 3;
+}
+
+/**
  * Whether `o` is a plain object (its prototype is `Object.prototype` or
- * null). `__proto__` is far cheaper than `Object.getPrototypeOf` in V8; an
- * own `"__proto__"` key (`JSON.parse` makes those) falls through to the exact
- * check.
+ * null). `Object.getPrototypeOf` alone costs ~30 ns on Deno, whose
+ * `__proto__` getter returns undefined; after a `constructor` load (a map
+ * check in V8) it is folded to a constant. The `constructor` test only picks
+ * the fast path: the prototype check is exact either way.
  */
 function isPlain(o: object): boolean {
-  let proto = (o as { __proto__?: unknown }).__proto__;
-  if (proto !== objectProto) proto = Object.getPrototypeOf(o);
+  if ((o as { constructor?: unknown }).constructor === Object && getProto(o) === objectProto) {
+    return true;
+  }
+  const proto = getProto(o);
   return proto === objectProto || proto === null;
 }
