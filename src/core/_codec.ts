@@ -5,11 +5,12 @@
  * (`NaN`, `±Infinity`, `-0`), BigInt, strings (lone surrogates too), arrays,
  * plain objects, Date, RegExp, Map, Set, ArrayBuffer, typed arrays, DataView
  * and Errors (`name`, `message`, `stack`, `cause`; the built-in error classes
- * are rebuilt, others come back as `Error` with their `name`). Documented
- * losses: shared references are stored once per occurrence (they come back
- * as separate copies), array holes come back as `undefined`, null-prototype
- * objects come back as plain objects, typed arrays keep only the bytes they
- * view, symbol-keyed properties are dropped.
+ * are rebuilt, an `AggregateError` without its `errors`, others come back as
+ * `Error` with their `name`). Documented losses: shared references are stored
+ * once per occurrence (they come back as separate copies), array holes come
+ * back as `undefined`, null-prototype objects come back as plain objects,
+ * typed arrays keep only the bytes they view, symbol-keyed properties are
+ * dropped.
  *
  * Class instances, functions, symbols, Promises, weak collections and cycles
  * are refused with {@linkcode UnstorableError}: storing a class instance as
@@ -23,7 +24,9 @@
  * @module
  */
 
+import { builtinErrorClasses, constructError } from "./_error_data.ts";
 import { Hash128 } from "./_hash128.ts";
+import type { CacheHit } from "./cache.ts";
 
 /** The format version written by {@linkcode encodeValue}. */
 export const CODEC_VERSION = 1;
@@ -142,15 +145,6 @@ const VIEW_NAMES = [
   "BigUint64Array",
   "Float16Array",
 ];
-const ERROR_CLASSES: Record<string, ErrorConstructor> = {
-  Error,
-  TypeError,
-  RangeError,
-  SyntaxError,
-  ReferenceError,
-  EvalError,
-  URIError,
-};
 
 const toTag = Object.prototype.toString;
 const encoder = new TextEncoder();
@@ -505,8 +499,11 @@ class Reader {
         const message = this.string();
         const stack = this.value();
         const cause = this.value();
-        const Ctor = ERROR_CLASSES[name] ?? Error;
-        const e = cause === undefined ? new Ctor(message) : new Ctor(message, { cause });
+        const e = constructError(
+          Object.hasOwn(builtinErrorClasses, name) ? builtinErrorClasses[name] : Error,
+          message,
+          cause === undefined ? undefined : { cause },
+        );
         if (e.name !== name) e.name = name;
         if (typeof stack === "string") e.stack = stack;
         else delete e.stack;
@@ -554,4 +551,55 @@ export function decodeValue(bytes: Uint8Array): unknown {
   }
   if (r.pos !== bytes.byteLength) throw new CorruptEntryError("it has trailing bytes");
   return value;
+}
+
+/**
+ * Encodes a cache entry: {@linkcode encodeValue}, naming `key` when the value cannot be stored.
+ *
+ * @param key The cache key.
+ * @param value The value to store.
+ * @returns The encoded bytes.
+ * @throws {UnstorableError} If the value cannot be stored, with `key` set.
+ *
+ * @example
+ * ```ts
+ * import { encodeEntry, UnstorableError } from "./_codec.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.throws(
+ *   () => encodeEntry("ab12", { f: () => 1 }),
+ *   (e) => e instanceof UnstorableError && e.key === "ab12" && e.path === "value.f",
+ * );
+ * ```
+ */
+export function encodeEntry(key: string, value: unknown): Uint8Array {
+  try {
+    return encodeValue(value);
+  } catch (e) {
+    if (e instanceof UnstorableError) throw new UnstorableError(e.kind, e.path, key);
+    throw e;
+  }
+}
+
+/**
+ * Decodes a cache entry: `{ value }`, or `undefined` (a miss) when the bytes are not a valid
+ * entry (corrupt, truncated, of another version).
+ *
+ * @param bytes The stored bytes.
+ * @returns The hit, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * import { decodeEntry, encodeEntry } from "./_codec.ts";
+ * console.assert(decodeEntry(encodeEntry("k", 1))?.value === 1);
+ * console.assert(decodeEntry(new Uint8Array(3)) === undefined);
+ * ```
+ */
+export function decodeEntry(bytes: Uint8Array): CacheHit | undefined {
+  try {
+    return { value: decodeValue(bytes) };
+  } catch (e) {
+    if (e instanceof CorruptEntryError) return undefined;
+    throw e;
+  }
 }

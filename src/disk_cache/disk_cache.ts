@@ -7,7 +7,7 @@
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Cache, CacheHit } from "../core/cache.ts";
-import { CorruptEntryError, decodeValue, encodeValue, UnstorableError } from "../core/_codec.ts";
+import { decodeEntry, encodeEntry } from "../core/_codec.ts";
 
 /** Options of {@linkcode DiskCache}. */
 export interface DiskCacheOptions {
@@ -108,12 +108,7 @@ export class DiskCache implements Cache {
       if (MISSING.has(code(e) ?? "")) return undefined;
       throw this.#error("read", file, e);
     }
-    try {
-      return { value: decodeValue(bytes) };
-    } catch (e) {
-      if (e instanceof CorruptEntryError) return undefined;
-      throw e;
-    }
+    return decodeEntry(bytes);
   }
 
   /**
@@ -130,13 +125,7 @@ export class DiskCache implements Cache {
    */
   async set(key: string, value: unknown): Promise<void> {
     const file = this.#file(key);
-    let bytes: Uint8Array;
-    try {
-      bytes = encodeValue(value);
-    } catch (e) {
-      if (e instanceof UnstorableError) throw new UnstorableError(e.kind, e.path, key);
-      throw e;
-    }
+    const bytes = encodeEntry(key, value);
     const shard = join(this.dir, key.slice(0, 2));
     const tmp = `${file}.${Date.now().toString(36)}-${crypto.randomUUID()}.tmp`;
     for (let attempt = 1;; attempt++) {

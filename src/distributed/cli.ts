@@ -19,7 +19,7 @@
 import process from "node:process";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { QueueWorker } from "./queue_worker.ts";
+import { QueueWorker, type QueueWorkerOptions } from "./queue_worker.ts";
 
 const USAGE = `usage: hn worker <module> --queue <name> --connection <redis-url> [options]
 
@@ -36,30 +36,28 @@ const USAGE = `usage: hn worker <module> --queue <name> --connection <redis-url>
   --name <name>             worker name in logs and CLIENT LIST (default host:pid)
   --quiet                   log nothing but errors`;
 
-/** Parsed `hn worker` arguments. */
-export interface WorkerArgs {
+/**
+ * Parsed `hn worker` arguments: the {@linkcode QueueWorkerOptions} the command line sets, plus
+ * the module and how to run.
+ */
+export interface WorkerArgs extends
+  Pick<
+    QueueWorkerOptions,
+    | "queue"
+    | "concurrency"
+    | "prefix"
+    | "lockMs"
+    | "stalledIntervalMs"
+    | "maxStalledCount"
+    | "nodeExecutor"
+    | "name"
+  > {
   /** The module URL. */
   module: string;
-  /** The queue. */
-  queue: string;
   /** The Redis URL. */
   connection: string;
-  /** Chunks at once. */
-  concurrency?: number;
-  /** BullMQ prefix. */
-  prefix?: string;
-  /** Lock duration. */
-  lockMs?: number;
-  /** Stalled-check interval. */
-  stalledIntervalMs?: number;
-  /** Stalls before failing. */
-  maxStalledCount?: number;
-  /** Node executor of items. */
-  nodeExecutor?: "sequential" | "async";
-  /** Shutdown wait. */
+  /** How long SIGTERM/SIGINT wait for running chunks. */
   shutdownTimeoutMs: number;
-  /** Worker name. */
-  name?: string;
   /** Log only errors. */
   quiet: boolean;
 }
@@ -157,29 +155,22 @@ export async function main(args: readonly string[]): Promise<number> {
     console.error((error as Error).message);
     return 2;
   }
-  const log = parsed.quiet ? () => {} : (line: string) => console.error(`hn worker: ${line}`);
+  const { module, shutdownTimeoutMs, quiet, ...options } = parsed;
+  const log = quiet ? () => {} : (line: string) => console.error(`hn worker: ${line}`);
   let exports: Record<string, unknown>;
   try {
-    exports = await import(parsed.module);
+    exports = await import(module);
   } catch (error) {
     console.error(
-      `Cannot start hn worker as module ${parsed.module} failed to import: ${
+      `Cannot start hn worker as module ${module} failed to import: ${
         (error as Error)?.stack ?? error
       }`,
     );
     return 2;
   }
   const worker = new QueueWorker({
-    connection: parsed.connection,
-    queue: parsed.queue,
+    ...options,
     pipelines: exports,
-    concurrency: parsed.concurrency,
-    prefix: parsed.prefix,
-    lockMs: parsed.lockMs,
-    stalledIntervalMs: parsed.stalledIntervalMs,
-    maxStalledCount: parsed.maxStalledCount,
-    nodeExecutor: parsed.nodeExecutor,
-    name: parsed.name,
     log: (line) => line.startsWith("Cannot") ? console.error(`hn worker: ${line}`) : log(line),
   });
   const stopped = new Promise<number>((done) => {
@@ -190,7 +181,7 @@ export async function main(args: readonly string[]): Promise<number> {
         process.exit(1);
       }
       log(`${signal}: stopping`);
-      worker.close(parsed.shutdownTimeoutMs).then((graceful) => done(graceful ? 0 : 1));
+      worker.close(shutdownTimeoutMs).then((graceful) => done(graceful ? 0 : 1));
     };
     process.on("SIGTERM", () => stop("SIGTERM"));
     process.on("SIGINT", () => stop("SIGINT"));

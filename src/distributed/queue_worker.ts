@@ -20,6 +20,7 @@ import {
   type RedisConnection,
   withTimeout,
 } from "./_connection.ts";
+import { integerOption, queueName } from "./_options.ts";
 import { PipelineRegistry, Refusal } from "./_registry.ts";
 import {
   cancelKey,
@@ -113,26 +114,6 @@ function host(): string {
   }
 }
 
-function positive(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(
-      `Cannot create QueueWorker as ${name} is ${value}: pass a positive integer`,
-    );
-  }
-  return value;
-}
-
-function atLeastZero(value: number | undefined): number {
-  if (value === undefined) return 1;
-  if (!Number.isInteger(value) || value < 0) {
-    throw new RangeError(
-      `Cannot create QueueWorker as maxStalledCount is ${value}: pass a non-negative integer`,
-    );
-  }
-  return value;
-}
-
 /**
  * Processes the chunks of distributed maps: BullMQ jobs that name a pipeline, carry its
  * code fingerprint and the items' inputs. The pipelines are registered by `name`; a chunk of
@@ -198,27 +179,21 @@ export class QueueWorker implements AsyncDisposable {
    * @throws {RangeError} When a count or duration is not a positive integer.
    */
   constructor(options: QueueWorkerOptions) {
-    const queue = options.queue;
-    if (typeof queue !== "string" || queue === "" || queue.includes(":")) {
-      throw new TypeError(
-        `Cannot create QueueWorker as queue is ${
-          JSON.stringify(queue)
-        }: pass a non-empty name without ":"`,
-      );
-    }
+    const owner = "QueueWorker";
+    const queue = queueName(owner, options.queue);
     this.#registry = new PipelineRegistry(options.pipelines);
     if (this.#registry.names.length === 0) {
       throw new TypeError(
         `Cannot create QueueWorker for queue "${queue}" as options.pipelines holds no Pipeline: pass an array of pipelines or a module that exports some`,
       );
     }
-    const lockMs = positive("lockMs", options.lockMs, 5_000);
+    const lockMs = integerOption(owner, "lockMs", options.lockMs, 5_000);
     this.name = options.name ?? `${host()}:${process.pid}`;
     this.queue = queue;
     this.pipelines = this.#registry.names;
     this.#prefix = options.prefix ?? "bull";
-    this.#maxBytes = positive("maxPayloadBytes", options.maxPayloadBytes, 256 * 1024 * 1024);
-    this.#ttl = positive("payloadTtlMs", options.payloadTtlMs, 86_400_000);
+    this.#maxBytes = integerOption(owner, "maxPayloadBytes", options.maxPayloadBytes, 2 ** 28);
+    this.#ttl = integerOption(owner, "payloadTtlMs", options.payloadTtlMs, 86_400_000);
     this.#log = options.log ?? (() => {});
     this.#where = `worker "${this.name}" on queue "${queue}" at ${
       describeConnection(options.connection)
@@ -229,14 +204,15 @@ export class QueueWorker implements AsyncDisposable {
     });
     this.#redis = createRedis(options.connection, `hn-worker:${this.name}`);
     this.#settings = {
-      concurrency: positive("concurrency", options.concurrency, 1),
+      concurrency: integerOption(owner, "concurrency", options.concurrency, 1),
       lockDuration: lockMs,
-      stalledInterval: positive(
+      stalledInterval: integerOption(
+        owner,
         "stalledIntervalMs",
         options.stalledIntervalMs,
         Math.max(1, Math.floor(lockMs / 2)),
       ),
-      maxStalledCount: atLeastZero(options.maxStalledCount),
+      maxStalledCount: integerOption(owner, "maxStalledCount", options.maxStalledCount, 1, 0),
     };
   }
 

@@ -6,7 +6,7 @@
 
 import type { Redis } from "ioredis";
 import { Buffer } from "node:buffer";
-import { CorruptEntryError, decodeValue, encodeValue } from "../core/_codec.ts";
+import { decodeEntry, encodeEntry } from "../core/_codec.ts";
 import type { Cache, CacheHit } from "../core/cache.ts";
 import {
   closeRedis,
@@ -15,6 +15,7 @@ import {
   type RedisConnection,
   withTimeout,
 } from "./_connection.ts";
+import { integerOption } from "./_options.ts";
 
 /** Options of {@linkcode RedisCache}. */
 export interface RedisCacheOptions {
@@ -77,14 +78,9 @@ export class RedisCache implements Cache, AsyncDisposable {
    * @throws {RangeError} When `ttlMs` is not a positive integer.
    */
   constructor(options: RedisCacheOptions) {
-    if (options.ttlMs !== undefined && !(Number.isInteger(options.ttlMs) && options.ttlMs > 0)) {
-      throw new RangeError(
-        `Cannot create RedisCache as ttlMs is ${options.ttlMs}: pass a positive integer or leave it out`,
-      );
-    }
+    this.#ttl = integerOption("RedisCache", "ttlMs", options.ttlMs, undefined);
     this.#connection = options.connection;
     this.prefix = options.prefix ?? "hn:cache";
-    this.#ttl = options.ttlMs;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.name = options.name ?? "redis";
   }
@@ -119,13 +115,7 @@ export class RedisCache implements Cache, AsyncDisposable {
    */
   async get(key: string): Promise<CacheHit | undefined> {
     const bytes = await this.#bounded(this.#client.getBuffer(this.#key(key)), "read from");
-    if (bytes === null) return undefined;
-    try {
-      return { value: decodeValue(bytes) };
-    } catch (error) {
-      if (error instanceof CorruptEntryError) return undefined;
-      throw error;
-    }
+    return bytes === null ? undefined : decodeEntry(bytes);
   }
 
   /**
@@ -133,11 +123,11 @@ export class RedisCache implements Cache, AsyncDisposable {
    *
    * @param key A signature.
    * @param value A storable value.
-   * @throws {TypeError} When the value cannot be stored (`UnstorableError`).
+   * @throws {TypeError} When the value cannot be stored (`UnstorableError`, naming the key).
    */
   async set(key: string, value: unknown): Promise<void> {
-    const bytes = encodeValue(value);
     const k = this.#key(key);
+    const bytes = encodeEntry(key, value);
     const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
     await this.#bounded(
       this.#ttl === undefined

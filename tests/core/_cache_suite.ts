@@ -3,6 +3,7 @@
 // (Redis, S3…) calls cacheContract() from its own test file with a factory.
 import { afterEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { UnstorableError } from "../../src/core/_codec.ts";
 import type { Cache } from "../../src/core/cache.ts";
 
 /** How the suite gets caches. */
@@ -171,6 +172,7 @@ export function cacheContract(label: string, options: CacheSuiteOptions): void {
           await cache.set(key(1), value);
         } catch (e) {
           assert.ok(e instanceof TypeError, String(e));
+          if (e instanceof UnstorableError) assert.equal(e.key, key(1), "the key is named");
           assert.deepEqual(await cache.get(key(1)), { value: "before" });
           continue;
         }

@@ -97,6 +97,9 @@ describe("encodeValue() / decodeValue()", () => {
     const mine = roundTrip(new MyError("x"));
     assert.ok(mine instanceof Error);
     assert.equal(mine.name, "MyError");
+    const many = roundTrip(new AggregateError([new Error("a")], "many"));
+    assert.ok(many instanceof AggregateError && many.message === "many");
+    assert.deepEqual(many.errors, []); // errors are not stored
   });
 
   it("decodeValue() duplicates shared references", () => {

@@ -6,7 +6,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseWorkerArgs } from "../../src/distributed/cli.ts";
-import { codeFingerprint, QueueWorker } from "../../src/distributed/mod.ts";
+import {
+  codeFingerprint,
+  QueueEngine,
+  QueueWorker,
+  RedisCache,
+} from "../../src/distributed/mod.ts";
 import type { AnyPipeline } from "../../src/core/types.ts";
 import { math, slow } from "./_pipelines.ts";
 
@@ -55,6 +60,32 @@ describe("QueueWorker", () => {
       /holds no Pipeline/,
     );
     assert.throws(() => new QueueWorker({ connection, queue: "a:b", pipelines: [math] }), /":"/);
+  });
+});
+
+describe("QueueEngine, QueueWorker and RedisCache options", () => {
+  it("the three classes refuse bad queue names and counts alike, naming class and option", () => {
+    const connection = "redis://127.0.0.1:1";
+    const pipelines = [math];
+    for (
+      const [make, error, message] of [
+        [() => new QueueEngine({ connection, queue: "" }), TypeError, /QueueEngine as queue is ""/],
+        [() => new QueueEngine({ connection, queue: "q", chunkSize: 0 }), RangeError, /chunkSize/],
+        [
+          () => new QueueWorker({ connection, queue: "q", pipelines, lockMs: 1.5 }),
+          RangeError,
+          /lockMs/,
+        ],
+        [() => new RedisCache({ connection, ttlMs: -1 }), RangeError, /RedisCache as ttlMs is -1/],
+      ] as const
+    ) {
+      assert.throws(make, (e: Error) => {
+        assert.ok(e instanceof error, String(e));
+        assert.match(e.message, message);
+        assert.match(e.message, /^Cannot create \w+ as .*: pass a/);
+        return true;
+      });
+    }
   });
 });
 
