@@ -1,7 +1,9 @@
 /** Turns map inputs into one input object per item (zip or product). */
 
-import { quoteAll } from "./_graph.ts";
+import { checkMissing, type Plan, quoteAll } from "./_graph.ts";
+import type { MapOptions } from "./engine.ts";
 import { InputError } from "./errors.ts";
+import type { AnyPipeline } from "./types.ts";
 
 /** The `mapOver` option as a list of names, validated. */
 export function mapOverNames(pipeline: string, mapOver: unknown): string[] {
@@ -124,4 +126,37 @@ function toArray(pipeline: string, name: string, value: unknown): readonly unkno
     );
   }
   return Array.from(value as Iterable<unknown>);
+}
+
+/** A map call, checked and resolved: how it handles errors, its items and its plan. */
+export interface PreparedMap {
+  /** The `errors` option, checked. */
+  readonly errors: "throw" | "collect";
+  /** The items. */
+  readonly items: MapItems;
+  /** What to run for each item. */
+  readonly plan: Plan;
+}
+
+/**
+ * What every engine's `map` does first: checks `errors`, `mapOver` and `mode`, merges the
+ * bound inputs, builds the items and plans the run, checking that no input is missing.
+ */
+export function prepareMap(
+  pipeline: AnyPipeline,
+  inputs: Readonly<Record<string, unknown>>,
+  options: MapOptions,
+): PreparedMap {
+  const errors = options.errors ?? "throw";
+  if (errors !== "throw" && errors !== "collect") {
+    throw new TypeError(
+      `Cannot map pipeline "${pipeline.name}" as errors is "${errors}": use "throw" or "collect"`,
+    );
+  }
+  const names = mapOverNames(pipeline.name, options.mapOver);
+  const merged = pipeline.resolveInputs(inputs);
+  const items = buildItems(pipeline.name, merged, names, options.mode);
+  const plan = pipeline.plan(options.outputs);
+  checkMissing(pipeline.name, plan, (k) => Object.hasOwn(merged, k));
+  return { errors, items, plan };
 }

@@ -30,6 +30,14 @@ export interface RunContext {
   readonly depth: number;
   readonly path: readonly string[];
   readonly item: number | undefined;
+  /**
+   * Map item indexes from the outermost map down to `item` (`BaseEvent.itemPath`). Undefined
+   * only in a map item's context when no callback listens, so that no array is made per item:
+   * {@linkcode itemPathOf} builds it from `mapItemPath` when it is needed anyway.
+   */
+  readonly itemPath: readonly number[] | undefined;
+  /** In a map item's context, the `itemPath` of its map; elsewhere `NO_ITEMS`. */
+  readonly mapItemPath: readonly number[];
   /** The engine's cache (or the outer run's), if any. */
   readonly cache: Cache | undefined;
   /** Cache hits of the current map item (set per item when there is a cache). */
@@ -42,6 +50,14 @@ export type Slots = unknown[];
 
 /** Marks a slot with no value (an optional input that was not given). */
 export const MISSING: unique symbol = Symbol("missing");
+
+/** The item path outside any map. */
+export const NO_ITEMS: readonly number[] = Object.freeze([]);
+
+/** The item path of `ctx` (see `RunContext.itemPath`). */
+export function itemPathOf(ctx: RunContext): readonly number[] {
+  return ctx.itemPath ?? [...ctx.mapItemPath, ctx.item!];
+}
 
 /** The value array of a run of `plan` with `inputs` (own keys only). */
 export function loadSlots(plan: Plan, inputs: Readonly<Record<string, unknown>>): Slots {
@@ -112,7 +128,12 @@ function runScheduled(ctx: RunContext, plan: Plan, values: Slots): Promise<Value
             node: step.node.name,
             inputs: args,
             item: ctx.item,
-            run: { runId: ctx.runId, depth: ctx.depth, path: ctx.path },
+            run: {
+              runId: ctx.runId,
+              depth: ctx.depth,
+              path: ctx.path,
+              itemPath: itemPathOf(ctx),
+            },
           },
           run: () => invokeUncached(ctx, step, args),
           emit: ctx.events && ((hook, event) => ctx.events!.emit(hook, event)),
@@ -255,10 +276,21 @@ function invokeObserved(ctx: RunContext, node: Node, args: Values, events: Event
 }
 
 /** The fields every event of `ctx` carries, without `time`. */
-export function eventBase(
-  ctx: RunContext,
-): { runId: string; pipeline: string; depth: number; path: readonly string[]; item?: number } {
-  const base = { runId: ctx.runId, pipeline: ctx.pipeline.name, depth: ctx.depth, path: ctx.path };
+export function eventBase(ctx: RunContext): {
+  runId: string;
+  pipeline: string;
+  depth: number;
+  path: readonly string[];
+  itemPath: readonly number[];
+  item?: number;
+} {
+  const base = {
+    runId: ctx.runId,
+    pipeline: ctx.pipeline.name,
+    depth: ctx.depth,
+    path: ctx.path,
+    itemPath: itemPathOf(ctx),
+  };
   return ctx.item === undefined ? base : { ...base, item: ctx.item };
 }
 
@@ -275,6 +307,7 @@ async function runNested(ctx: RunContext, step: Step, args: Values): Promise<Val
     depth: ctx.depth + 1,
     path: [...ctx.path, node.name],
     item: ctx.item,
+    itemPath: itemPathOf(ctx),
     callbacks: ctx.events?.callbacks ?? [],
     context: ctx.events?.context ?? { runId: ctx.runId, data: new Map() },
   };

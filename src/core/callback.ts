@@ -12,10 +12,39 @@
  * End events fire on error too, with `error` set (`onNodeError` fires before
  * `onNodeEnd`). Events are plain data so they can cross a Worker boundary.
  *
+ * Where an event happens is `runId` + `depth` + `path` (which nested pipeline) + `itemPath`
+ * (which map item at every map level), plus `node` for node events: together they are unique
+ * among the work in flight, so callbacks can key and parent what they track on them even when
+ * map items overlap.
+ *
  * @module
  */
 
-/** Fields every event carries. */
+/**
+ * Fields every event carries.
+ *
+ * @example Item paths of a map nested in map items
+ * ```ts
+ * import { type Callback, HyperNodesEngine, node, Pipeline } from "@hn/core";
+ * import assert from "node:assert/strict";
+ *
+ * const seen: string[] = [];
+ * const spy: Callback = {
+ *   onNodeEnd: (e) => void seen.push(`${e.node} item ${e.item} at [${e.itemPath}]`),
+ * };
+ * const square = new Pipeline({
+ *   nodes: [node({ output: "sq" }, ({ y }: { y: number }) => y * y)],
+ *   name: "square",
+ * });
+ * const row = new Pipeline({
+ *   nodes: [square.asNode({ name: "each", inputMapping: { ys: "y" }, mapOver: "ys" })],
+ *   name: "row",
+ * });
+ * const engine = new HyperNodesEngine({ callbacks: [spy] });
+ * await row.map({ ys: [[1, 2], [3]] }, { mapOver: "ys", engine });
+ * assert.deepEqual(seen, ["sq item 0 at [0,0]", "sq item 1 at [0,1]", "sq item 0 at [1,0]"]);
+ * ```
+ */
 export interface BaseEvent {
   /** Id of the top-level `run`/`map` call this event belongs to. */
   readonly runId: string;
@@ -25,8 +54,19 @@ export interface BaseEvent {
   readonly depth: number;
   /** Names from the top-level pipeline down to this one (nested node names in between). */
   readonly path: readonly string[];
-  /** Map item index when the event happens inside a map item. */
+  /**
+   * Map item index when the event happens inside a map item: the innermost one, so inner items
+   * of different outer items share it. Equal to the last element of `itemPath`.
+   */
   readonly item?: number;
+  /**
+   * The map item index at every enclosing map level, from the outermost map down (`[]` outside
+   * maps): `[2]` inside item 2 of a map, `[2, 0]` inside item 0 of a map nested in item 2.
+   * Unlike `item` it tells apart the inner items of concurrent outer items, and it is the same
+   * whether items run inline, async or in workers. A map's own start and end events carry the
+   * path of the item the map runs in; its item events add their index.
+   */
+  readonly itemPath: readonly number[];
   /** When it happened, in milliseconds (`performance.timeOrigin + performance.now()`). */
   readonly time: number;
 }

@@ -58,6 +58,11 @@ export interface ParentRun {
   readonly path: readonly string[];
   /** The outer map item index, if any. */
   readonly item?: number;
+  /**
+   * The item path of the outer run (see `BaseEvent.itemPath`), ending with `item`.
+   * @default `[item]`, or `[]` when `item` is undefined
+   */
+  readonly itemPath?: readonly number[];
   /** The outer run's callbacks. */
   readonly callbacks: readonly Callback[];
   /** The outer run's callback context. */

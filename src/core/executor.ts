@@ -26,6 +26,12 @@ export interface RunInfo {
   readonly depth: number;
   /** Names from the top-level pipeline down to this run. */
   readonly path: readonly string[];
+  /**
+   * Map item indexes from the outermost map down to this run (see `BaseEvent.itemPath`): for a
+   * node, those of the run it belongs to; for map items, those of the map, to which each item
+   * adds its own index.
+   */
+  readonly itemPath: readonly number[];
 }
 
 /** One node of one pipeline run, as plain data. */

@@ -7,8 +7,16 @@
 import { forEachLimited, isPromiseLike } from "./_abort.ts";
 import { Events, hasHooks, mergeCallbacks, now } from "./_events.ts";
 import { checkMissing, type Plan } from "./_graph.ts";
-import { buildItems, type MapItems, mapOverNames } from "./_items.ts";
-import { eventBase, loadSlots, type RunContext, runPlan, type Slots } from "./_run.ts";
+import { type MapItems, prepareMap } from "./_items.ts";
+import {
+  eventBase,
+  itemPathOf,
+  loadSlots,
+  NO_ITEMS,
+  type RunContext,
+  runPlan,
+  type Slots,
+} from "./_run.ts";
 import { AsyncExecutor } from "./async_executor.ts";
 import type { Cache } from "./cache.ts";
 import type { Callback } from "./callback.ts";
@@ -217,23 +225,13 @@ export class HyperNodesEngine implements Engine, AsyncDisposable {
     inputs: Readonly<Record<string, unknown>>,
     options: EngineMapOptions,
   ): Promise<unknown[]> {
-    const errors = options.errors ?? "throw";
-    if (errors !== "throw" && errors !== "collect") {
-      throw new TypeError(
-        `Cannot map pipeline "${pipeline.name}" as errors is "${errors}": use "throw" or "collect"`,
-      );
-    }
-    const names = mapOverNames(pipeline.name, options.mapOver);
+    const { errors, items, plan } = prepareMap(pipeline, inputs, options);
     const first = options.firstItem ?? 0;
     if (!Number.isInteger(first) || first < 0) {
       throw new RangeError(
         `Cannot map pipeline "${pipeline.name}" as firstItem is ${first}: use an integer ≥ 0`,
       );
     }
-    const merged = pipeline.resolveInputs(inputs);
-    const items = buildItems(pipeline.name, merged, names, options.mode);
-    const plan = pipeline.plan(options.outputs);
-    checkMissing(pipeline.name, plan, (k) => Object.hasOwn(merged, k));
     const ctx = await this.#context(pipeline, options.signal, options.parent);
     const mapExecutor = await this.#map.get();
     const events = ctx.events;
@@ -289,6 +287,10 @@ export class HyperNodesEngine implements Engine, AsyncDisposable {
       depth: parent?.depth ?? 0,
       path: parent?.path ?? [pipeline.name],
       item: parent?.item,
+      itemPath: parent === undefined
+        ? NO_ITEMS
+        : parent.itemPath ?? (parent.item === undefined ? NO_ITEMS : [parent.item]),
+      mapItemPath: NO_ITEMS,
       cache: this.cache ?? parent?.cache,
       stats: undefined,
     };
@@ -331,6 +333,9 @@ function withItem(ctx: RunContext, item: number): RunContext {
     depth: ctx.depth,
     path: ctx.path,
     item,
+    // Built only when an event will carry it: no array per item when nothing listens.
+    itemPath: ctx.events === undefined ? undefined : [...itemPathOf(ctx), item],
+    mapItemPath: itemPathOf(ctx),
     cache: ctx.cache,
     stats: ctx.cache === undefined ? undefined : { hits: 0 },
   };
@@ -456,7 +461,7 @@ async function mapScheduled(
   const nodeExecutor = nodeExecutorName(ctx);
   const base = loadSlots(plan, items.broadcast);
   const slots = mapOverSlots(plan, items);
-  const run = { runId: ctx.runId, depth: ctx.depth, path: ctx.path };
+  const run = { runId: ctx.runId, depth: ctx.depth, path: ctx.path, itemPath: itemPathOf(ctx) };
   // Tasks are made on demand: an executor that takes a batch never needs one per item.
   const task = (i: number): Task => ({
     spec: {

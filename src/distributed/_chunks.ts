@@ -25,6 +25,8 @@ export interface MapCall {
   readonly runId: string;
   readonly depth: number;
   readonly path: readonly string[];
+  /** The item path of the run the map belongs to (see `BaseEvent.itemPath`). */
+  readonly itemPath: readonly number[];
   readonly cache: Cache | undefined;
 }
 
@@ -108,7 +110,7 @@ export async function prepareChunks(
     chunks.push(setup.todo.slice(k, k + setup.size));
   }
   const events = call.events
-    ? { runId: call.runId, depth: call.depth, path: [...call.path] }
+    ? { runId: call.runId, depth: call.depth, path: [...call.path], itemPath: [...call.itemPath] }
     : null;
   const jobs: ChunkJob[] = [];
   for (let c = 0; c < chunks.length; c++) {

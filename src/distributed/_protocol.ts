@@ -61,7 +61,13 @@ export interface ChunkJobData {
   readonly outputs: readonly string[] | null;
   /** Whether to record callback events, and the run they belong to. */
   readonly events:
-    | { readonly runId: string; readonly depth: number; readonly path: string[] }
+    | {
+      readonly runId: string;
+      readonly depth: number;
+      readonly path: string[];
+      /** The item path of the run the map belongs to; absent from older producers. */
+      readonly itemPath?: number[];
+    }
     | null;
   /** The `mapOver` names, in the order of each item's values. */
   readonly names: readonly string[];

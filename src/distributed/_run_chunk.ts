@@ -69,7 +69,10 @@ export async function runChunk(
     const inputs: Record<string, unknown> = { ...shared };
     for (let j = 0; j < data.names.length; j++) inputs[data.names[j]] = values[j];
     const events: Event[] | undefined = ev ? [] : undefined;
-    const base = ev && { runId: ev.runId, pipeline: data.pipeline, depth: ev.depth, path: ev.path };
+    // Producers older than itemPath send none: their maps are not nested in items.
+    const itemPath = [...(ev?.itemPath ?? []), index];
+    const base = ev &&
+      { runId: ev.runId, pipeline: data.pipeline, depth: ev.depth, path: ev.path, itemPath };
     const start = now();
     events?.push(["onMapItemStart", { ...base, item: index, time: start }]);
     let outcome: ItemOutcome;
@@ -81,6 +84,7 @@ export async function runChunk(
           depth: ev?.depth ?? 0,
           path: ev?.path ?? [data.pipeline],
           item: index,
+          itemPath,
           callbacks: events ? [recorder(events, ev!.depth)] : [],
           context: { runId: ev?.runId ?? "", data: new Map() },
         },

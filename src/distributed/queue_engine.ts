@@ -6,8 +6,7 @@
 
 import { raceAbort } from "../core/_abort.ts";
 import { Events, hasHooks, mergeCallbacks, now } from "../core/_events.ts";
-import { checkMissing } from "../core/_graph.ts";
-import { buildItems, mapOverNames } from "../core/_items.ts";
+import { prepareMap } from "../core/_items.ts";
 import type { Cache } from "../core/cache.ts";
 import type { Callback } from "../core/callback.ts";
 import type { Engine, EngineMapOptions, EngineRunOptions } from "../core/engine.ts";
@@ -22,6 +21,7 @@ import { ItemCache } from "./_item_cache.ts";
 import { type MapCall, ownValues, prepareChunks } from "./_chunks.ts";
 import { Producer } from "./_producer.ts";
 import type { Payload } from "./_protocol.ts";
+import { integerOption, queueName } from "./_options.ts";
 import { trackChunks } from "./_tracker.ts";
 
 /** Options of {@linkcode QueueEngine}. */
@@ -87,16 +87,6 @@ export interface QueueEngineOptions {
   payloadTtlMs?: number;
 }
 
-function positive(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(
-      `Cannot create QueueEngine as ${name} is ${value}: pass a positive integer`,
-    );
-  }
-  return value;
-}
-
 /**
  * An engine whose `map` runs the items on workers through a BullMQ queue in Redis, and whose
  * `run` executes locally as `HyperNodesEngine` does. Start workers with
@@ -156,26 +146,17 @@ export class QueueEngine implements Engine, AsyncDisposable {
    * @throws {RangeError} When a count or duration is not a positive integer.
    */
   constructor(options: QueueEngineOptions) {
-    const queue = options?.queue;
-    if (typeof queue !== "string" || queue === "" || queue.includes(":")) {
-      throw new TypeError(
-        `Cannot create QueueEngine as queue is ${
-          JSON.stringify(queue)
-        }: pass a non-empty name without ":"`,
-      );
-    }
-    this.queue = queue;
+    const owner = "QueueEngine";
+    this.queue = queueName(owner, options?.queue);
     this.#connection = options.connection;
     this.#prefix = options.prefix ?? "bull";
-    this.#chunkSize = options.chunkSize === undefined
-      ? undefined
-      : positive("chunkSize", options.chunkSize, 100);
-    this.#timeoutMs = positive("timeoutMs", options.timeoutMs, 600_000);
+    this.#chunkSize = integerOption(owner, "chunkSize", options.chunkSize, undefined);
+    this.#timeoutMs = integerOption(owner, "timeoutMs", options.timeoutMs, 600_000);
     this.#redisTimeoutMs = Math.min(this.#timeoutMs, 30_000);
-    this.#attempts = positive("attempts", options.attempts, 3);
-    this.#pollMs = positive("pollIntervalMs", options.pollIntervalMs, 1_000);
-    this.#maxBytes = positive("maxPayloadBytes", options.maxPayloadBytes, 256 * 1024 * 1024);
-    this.#ttl = positive("payloadTtlMs", options.payloadTtlMs, 86_400_000);
+    this.#attempts = integerOption(owner, "attempts", options.attempts, 3);
+    this.#pollMs = integerOption(owner, "pollIntervalMs", options.pollIntervalMs, 1_000);
+    this.#maxBytes = integerOption(owner, "maxPayloadBytes", options.maxPayloadBytes, 2 ** 28);
+    this.#ttl = integerOption(owner, "payloadTtlMs", options.payloadTtlMs, 86_400_000);
     this.cache = options.cache;
     this.callbacks = Object.freeze([...(options.callbacks ?? [])]);
     this.#listening = this.callbacks.filter(hasHooks);
@@ -218,17 +199,7 @@ export class QueueEngine implements Engine, AsyncDisposable {
     inputs: Readonly<Record<string, unknown>>,
     options: EngineMapOptions,
   ): Promise<unknown[]> {
-    const errors = options.errors ?? "throw";
-    if (errors !== "throw" && errors !== "collect") {
-      throw new TypeError(
-        `Cannot map pipeline "${pipeline.name}" as errors is "${errors}": use "throw" or "collect"`,
-      );
-    }
-    const names = mapOverNames(pipeline.name, options.mapOver);
-    const merged = pipeline.resolveInputs(inputs);
-    const items = buildItems(pipeline.name, merged, names, options.mode);
-    const plan = pipeline.plan(options.outputs);
-    checkMissing(pipeline.name, plan, (k) => Object.hasOwn(merged, k));
+    const { errors, items } = prepareMap(pipeline, inputs, options);
     const parent = options.parent;
     const callbacks = mergeCallbacks(parent?.callbacks ?? [], this.#listening);
     const runId = parent?.runId ?? (callbacks.length > 0 ? crypto.randomUUID() : "");
@@ -246,11 +217,13 @@ export class QueueEngine implements Engine, AsyncDisposable {
       runId,
       depth: parent?.depth ?? 0,
       path: parent?.path ?? [pipeline.name],
+      itemPath: parent?.itemPath ?? (parent?.item === undefined ? [] : [parent.item]),
       cache: this.cache ?? parent?.cache,
     };
+    const where = { runId, pipeline: pipeline.name, depth: call.depth, path: call.path };
     const base = parent?.item === undefined
-      ? { runId, pipeline: pipeline.name, depth: call.depth, path: call.path }
-      : { runId, pipeline: pipeline.name, depth: call.depth, path: call.path, item: parent.item };
+      ? { ...where, itemPath: call.itemPath }
+      : { ...where, item: parent.item, itemPath: call.itemPath };
     if (options.signal?.aborted) throw options.signal.reason;
     const start = now();
     events?.emit("onMapStart", { ...base, time: start, items: items.count });
@@ -285,7 +258,8 @@ export class QueueEngine implements Engine, AsyncDisposable {
       };
       for (const [i, value] of hits) {
         results[i] = value;
-        events?.emit("onMapItemCached", { ...base, item: i, time: now() });
+        const itemPath = [...call.itemPath, i];
+        events?.emit("onMapItemCached", { ...base, item: i, itemPath, time: now() });
       }
       todo = todo.filter((i) => !hits.has(i));
     }

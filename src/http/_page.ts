@@ -71,7 +71,9 @@ function card(p) {
         } else {
           const what = data.node ?? data.pipeline;
           const extra = data.duration === undefined ? "" : " " + data.duration.toFixed(1) + " ms";
-          const item = data.item === undefined ? "" : " [" + data.item + "]";
+          // The item at every map level ("2/0": item 0 of a map inside item 2).
+          const items = data.itemPath ?? (data.item === undefined ? [] : [data.item]);
+          const item = items.length === 0 ? "" : " [" + items.join("/") + "]";
           progress.append(h("li", { class: event }, event + " " + what + item + extra));
         }
       });

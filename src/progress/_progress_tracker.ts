@@ -3,7 +3,9 @@
  * draws. A plain run gets a row per pipeline and per node (a nested node's row
  * doubles as its inner pipeline's row); a map gets one bar, plus one bar per
  * node aggregated over items, so interleaved items of concurrent executors
- * simply count up.
+ * simply count up. A map nested in a map item is folded into the outer map's
+ * bars: its nodes' bars count every inner item of every outer item, told apart
+ * by item path (inner item indexes repeat across outer items).
  *
  * @module
  */
@@ -32,16 +34,40 @@ interface Row {
   readonly runId: string;
   readonly depth: number;
   readonly path: readonly string[];
-  readonly item?: number;
+  /** The item path of the row's events as a key (see {@linkcode scopeOf}). */
+  readonly scope: string;
   readonly node?: string;
   readonly inner?: string;
   /** Bars of the nodes inside a map row, by key. */
   readonly bars?: Map<string, Row>;
+  /** In a map row: the maps nested in its items, by `pathKey`. */
+  readonly folded?: Map<string, Folded>;
+  /** In a bar of a node inside a folded map: that map (its items are the bar's total). */
+  readonly foldedIn?: Folded;
 }
 
-type Ev = BaseEvent & { node?: string; inner?: string; error?: unknown };
+/** A map nested in the items of a map row: where it runs, and its items over all its runs. */
+interface Folded {
+  readonly depth: number;
+  readonly path: readonly string[];
+  total: number;
+}
 
-const pathKey = (e: BaseEvent): string => `${e.depth}|${e.path.join("\u0000")}`;
+type Ev = Omit<BaseEvent, "itemPath"> & {
+  /** Absent in the events of engines that predate it (see `scopeOf`). */
+  itemPath?: readonly number[];
+  node?: string;
+  inner?: string;
+  error?: unknown;
+};
+
+const pathKey = (e: Pick<BaseEvent, "depth" | "path">): string =>
+  `${e.depth}|${e.path.join("\u0000")}`;
+/** The item path of `e` as a key: `"2/0"`, `""` outside maps; from `item` when it is not set. */
+const scopeOf = (e: Ev): string =>
+  e.itemPath !== undefined ? e.itemPath.join("/") : e.item === undefined ? "" : String(e.item);
+/** The scope of the map an item with scope `scope` belongs to. */
+const outerScope = (scope: string): string => scope.slice(0, Math.max(0, scope.lastIndexOf("/")));
 const isPrefix = (a: readonly string[], b: readonly string[]): boolean =>
   a.length <= b.length && a.every((name, i) => b[i] === name);
 
@@ -95,7 +121,7 @@ export class ProgressTracker {
 
   pipelineStart(e: Ev): void {
     if (this.#mapOf(e)) return; // a map item's run counts in the map's bars
-    const key = `p|${e.runId}|${e.item}|${pathKey(e)}`;
+    const key = `p|${e.runId}|${scopeOf(e)}|${pathKey(e)}`;
     const nested = this.#nestedOf(e);
     if (nested) this.#rows.set(key, nested);
     else this.#add(key, "pipeline", e.pipeline, e, undefined);
@@ -103,27 +129,44 @@ export class ProgressTracker {
 
   pipelineEnd(e: Ev): void {
     if (this.#mapOf(e)) return;
-    const row = this.#rows.get(`p|${e.runId}|${e.item}|${pathKey(e)}`);
+    const row = this.#rows.get(`p|${e.runId}|${scopeOf(e)}|${pathKey(e)}`);
     if (row && row.kind === "pipeline") finish(row, e);
   }
 
   mapStart(e: Ev & { items: number }): void {
-    this.#add(`m|${e.runId}|${pathKey(e)}`, "map", e.pipeline, e, this.#nestedOf(e), {
+    const outer = this.#mapOf(e);
+    if (outer) {
+      // A map inside a map item: its items add to the total of its nodes' bars in `outer`.
+      const at = pathKey(e);
+      let folded = outer.folded!.get(at);
+      if (!folded) outer.folded!.set(at, folded = { depth: e.depth, path: e.path, total: 0 });
+      folded.total += e.items;
+      for (const bar of outer.bars!.values()) if (bar.foldedIn === folded) bar.total = folded.total;
+      return;
+    }
+    this.#add(`m|${e.runId}|${scopeOf(e)}|${pathKey(e)}`, "map", e.pipeline, e, this.#nestedOf(e), {
       total: e.items,
       bars: new Map(),
+      folded: new Map(),
     });
   }
 
   mapItemEnd(e: Ev & { item: number; cached?: boolean }): void {
-    const map = this.#rows.get(`m|${e.runId}|${pathKey(e)}`);
-    if (!map) return;
-    count(map, e.item, e.cached === true, e.error);
-    // A wholly cached item ran none of its nodes: it counts as cached in every node's bar.
-    if (e.cached) { for (const bar of map.bars!.values()) count(bar, e.item, true, undefined); }
+    const scope = scopeOf(e);
+    const map = this.#rows.get(`m|${e.runId}|${outerScope(scope)}|${pathKey(e)}`);
+    if (!map) return; // an item of a folded map: its nodes count in the bars
+    count(map, scope, e.cached === true, e.error);
+    // A wholly cached item ran none of its nodes: it counts as cached in every node's bar
+    // (but those of maps nested in it, which never started).
+    if (e.cached) {
+      for (const bar of map.bars!.values()) {
+        if (bar.foldedIn === undefined) count(bar, scope, true, undefined);
+      }
+    }
   }
 
   mapEnd(e: Ev): void {
-    const map = this.#rows.get(`m|${e.runId}|${pathKey(e)}`);
+    const map = this.#rows.get(`m|${e.runId}|${scopeOf(e)}|${pathKey(e)}`);
     if (!map) return;
     const ok = { ...e, error: undefined }; // a failed map fails only the bars that saw errors
     for (const bar of map.bars?.values() ?? []) if (bar.status === "running") finish(bar, ok, true);
@@ -140,13 +183,14 @@ export class ProgressTracker {
       if (kind === "nested") bar.kind = kind, bar.label = label;
       return;
     }
-    const key = `n|${e.runId}|${e.item}|${pathKey(e)}|${e.node}`;
+    const key = `n|${e.runId}|${scopeOf(e)}|${pathKey(e)}|${e.node}`;
     const row = this.#rows.get(key);
     if (row && row.status === "running") {
       if (kind === "nested") Object.assign(row, { kind, label, inner: e.inner });
       return;
     }
-    const parent = this.#rows.get(`p|${e.runId}|${e.item}|${pathKey(e)}`) ?? this.#nestedOf(e);
+    const parent = this.#rows.get(`p|${e.runId}|${scopeOf(e)}|${pathKey(e)}`) ??
+      this.#nestedOf(e);
     this.#add(key, kind, label, e, parent, { inner: e.inner });
   }
 
@@ -159,11 +203,11 @@ export class ProgressTracker {
     const map = this.#mapOf(e);
     if (map) {
       const bar = this.#bar(map, e);
-      if (ended || cached) count(bar, e.item!, cached, e.error);
+      if (ended || cached) count(bar, scopeOf(e), cached, e.error);
       else if (e.error !== undefined) bar.error ??= errorText(e.error);
       return;
     }
-    const key = `n|${e.runId}|${e.item}|${pathKey(e)}|${e.node}`;
+    const key = `n|${e.runId}|${scopeOf(e)}|${pathKey(e)}|${e.node}`;
     let row = this.#rows.get(key);
     if (!row) {
       if (!cached) return; // an end without a start: nothing to show
@@ -200,7 +244,7 @@ export class ProgressTracker {
       runId: e.runId,
       depth: e.depth,
       path: e.path,
-      item: e.item,
+      scope: scopeOf(e),
       node: e.node,
       ...extra,
     };
@@ -209,9 +253,9 @@ export class ProgressTracker {
     return row;
   }
 
-  /** The running map whose items `e` belongs to. */
+  /** The running map row whose items `e` belongs to (maps nested in items have no row). */
   #mapOf(e: Ev): Row | undefined {
-    if (e.item === undefined) return undefined;
+    if (e.item === undefined && !e.itemPath?.length) return undefined;
     let found: Row | undefined;
     for (const row of this.#rows.values()) {
       if (
@@ -230,7 +274,8 @@ export class ProgressTracker {
     for (const row of this.#rows.values()) {
       if (
         row.kind === "nested" && row.status === "running" && row.runId === e.runId &&
-        row.item === e.item && row.depth === e.depth - 1 && row.path.length < e.path.length &&
+        row.scope === scopeOf(e) && row.depth === e.depth - 1 &&
+        row.path.length < e.path.length &&
         isPrefix(row.path, e.path)
       ) {
         // Prefer the nested node the path continues with, so concurrent nested nodes don't mix.
@@ -254,6 +299,17 @@ export class ProgressTracker {
         other.path.length < e.path.length && isPrefix(other.path, e.path)
       ) parent = other;
     }
+    // Inside a map folded into `map`, the bar counts that map's items: the innermost one
+    // whose path leads to the node.
+    let foldedIn: Folded | undefined;
+    if (outerScope(scopeOf(e)) !== map.scope) {
+      for (const f of map.folded!.values()) {
+        if (
+          f.depth <= e.depth && isPrefix(f.path, e.path) &&
+          (!foldedIn || f.path.length > foldedIn.path.length)
+        ) foldedIn = f;
+      }
+    }
     bar = this.#add(
       `b|${map.runId}|${map.path.join("\u0000")}|${key}`,
       "node",
@@ -261,12 +317,17 @@ export class ProgressTracker {
       e,
       parent,
       {
-        total: map.total,
-        item: undefined,
+        total: foldedIn === undefined ? map.total : foldedIn.total,
+        scope: "",
+        foldedIn,
       },
     );
     bars.set(key, bar);
-    for (const item of map.cached) count(bar, item, true, undefined);
+    if (foldedIn === undefined) {
+      for (const item of map.cached) {
+        count(bar, item, true, undefined);
+      }
+    }
     return bar;
   }
 }

@@ -80,7 +80,7 @@ const HEARTBEAT_MS = 1000;
  *
  * let out = "";
  * const progress = new ProgressCallback({ write: (t) => void (out += t), isTTY: false });
- * const at = { runId: "r1", pipeline: "rag", depth: 0, path: ["rag"] };
+ * const at = { runId: "r1", pipeline: "rag", depth: 0, path: ["rag"], itemPath: [] };
  * progress.onPipelineStart({ ...at, time: 0, inputs: [] });
  * progress.onNodeStart({ ...at, time: 0, node: "embed" });
  * progress.onNodeEnd({ ...at, time: 250, node: "embed", duration: 250, cached: false });

@@ -14,9 +14,31 @@ export interface Located {
   readonly kind: SpanKind;
   readonly depth: number;
   readonly path: readonly string[];
-  readonly item?: number;
+  /** The event's item path as a key (see {@linkcode scopeOf}). */
+  readonly scope: string;
   readonly node?: string;
   readonly inner?: string;
+}
+
+/** The fields of an event that say where it happened. */
+export interface Where {
+  readonly item?: number;
+  readonly itemPath?: readonly number[];
+}
+
+/**
+ * The item path of an event as a key: `"2/0"`, `""` outside maps. Events of engines that do
+ * not set `itemPath` fall back to their `item`, which is enough as long as maps do not nest.
+ */
+export function scopeOf(e: Where): string {
+  if (e.itemPath !== undefined) return e.itemPath.join("/");
+  return e.item === undefined ? "" : String(e.item);
+}
+
+/** The scope of the map whose item has scope `scope`: `"2"` for `"2/0"`. */
+export function outerScope(scope: string): string {
+  const cut = scope.lastIndexOf("/");
+  return cut < 0 ? "" : scope.slice(0, cut);
 }
 
 /** Whether `prefix` is a prefix of `path` (equal counts). */
@@ -45,9 +67,11 @@ export function latest<T extends Located>(
 
 /**
  * The span a pipeline or map starting at `at` runs inside: a nested-pipeline
- * span one level up whose path leads to it (preferring the one whose node or
- * inner name the path continues with, so concurrent nested nodes do not
- * cross-parent), else the map item span of the same item, else none (a root).
+ * span one level up in the same map item scope whose path leads to it
+ * (preferring the one whose node or inner name the path continues with, so
+ * concurrent nested nodes do not cross-parent), else the map item span of the
+ * same scope, else none (a root). Scopes are whole item paths, so the inner
+ * items of concurrent outer items never match each other's spans.
  */
 export function container<T extends Located>(
   open: readonly T[],
@@ -58,12 +82,12 @@ export function container<T extends Located>(
   for (const span of open) {
     let score = 0;
     if (
-      span.kind === "nested" && span.depth === at.depth - 1 && span.item === at.item &&
+      span.kind === "nested" && span.depth === at.depth - 1 && span.scope === at.scope &&
       span.path.length < at.path.length && isPrefix(span.path, at.path)
     ) {
       score = at.path[span.path.length] === span.node || at.pipeline === span.inner ? 2 : 1;
     } else if (
-      span.kind === "item" && span.item === at.item && span.depth <= at.depth &&
+      span.kind === "item" && span.scope === at.scope && span.depth <= at.depth &&
       isPrefix(span.path, at.path)
     ) score = 1;
     if (score > 0 && score >= bestScore) best = span, bestScore = score;

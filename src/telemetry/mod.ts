@@ -10,7 +10,7 @@
  * import assert from "node:assert/strict";
  *
  * const telemetry = new TelemetryCallback();
- * const at = { runId: "r1", pipeline: "p", depth: 0, path: ["p"] };
+ * const at = { runId: "r1", pipeline: "p", depth: 0, path: ["p"], itemPath: [] };
  * telemetry.onPipelineStart({ ...at, time: 0, inputs: [] });
  * telemetry.onPipelineEnd({ ...at, time: 3, duration: 3 });
  * assert.equal(telemetry.trace()?.spans[0].end, 3);

@@ -30,7 +30,15 @@ import type {
   PipelineEndEvent,
   PipelineStartEvent,
 } from "../core/callback.ts";
-import { container, latest, type Located, samePath, type SpanKind } from "./_span_index.ts";
+import {
+  container,
+  latest,
+  type Located,
+  outerScope,
+  samePath,
+  scopeOf,
+  type SpanKind,
+} from "./_span_index.ts";
 
 export type { SpanKind } from "./_span_index.ts";
 
@@ -98,7 +106,9 @@ interface Run {
   readonly open: Open[];
 }
 
-type AnyEvent = BaseEvent & {
+type AnyEvent = Omit<BaseEvent, "itemPath"> & {
+  /** Absent in the events of engines that predate it (see `scopeOf`). */
+  itemPath?: readonly number[];
   node?: string;
   inner?: string;
   items?: number;
@@ -108,20 +118,23 @@ type AnyEvent = BaseEvent & {
   signature?: string;
 };
 
-const key = (kind: SpanKind, e: AnyEvent): string =>
-  `${kind}|${kind === "map" ? "" : e.item}|${e.depth}|${e.path.join("\u0000")}|${e.node ?? ""}`;
+/** What identifies a span among the open ones of a run: its kind, place and node. */
+const key = (kind: SpanKind, e: AnyEvent, scope: string): string =>
+  `${kind}|${scope}|${e.depth}|${e.path.join("\u0000")}|${e.node ?? ""}`;
 
 /**
  * A {@linkcode Callback} that turns a run into OpenTelemetry spans: pipeline →
  * node, map → map item → (the item's pipeline → node), and a nested pipeline
  * under the span of the node that runs it.
  *
- * Spans are parented by explicit context and keyed by run id, path, item and
- * node, so the interleaved events of concurrent map items (or of Worker
- * executors, replayed on the main thread) never cross-parent. Start and end
- * times are the events' `time`. Attributes: `hn.run_id`, `hn.pipeline`,
- * `hn.path`, `hn.depth`, `hn.node`, `hn.inner`, `hn.item`, `hn.items`,
- * `hn.cached`, `hn.signature`, `hn.duration_ms`, `hn.error`; errors are also
+ * Spans are parented by explicit context and keyed by run id, depth, path,
+ * item path and node, so the interleaved events of concurrent map items, of
+ * nested maps inside them (whose inner items share their `item` indexes) and of
+ * Worker executors (replayed on the main thread) never cross-parent. Start and
+ * end times are the events' `time`. Attributes: `hn.run_id`, `hn.pipeline`,
+ * `hn.path`, `hn.depth`, `hn.node`, `hn.inner`, `hn.item`, `hn.item_path`
+ * (the event's `itemPath` joined by `/`, as `"2/0"`, inside maps only),
+ * `hn.items`, `hn.cached`, `hn.signature`, `hn.duration_ms`, `hn.error`; errors are also
  * recorded with `recordException` and status `ERROR`. Without an OpenTelemetry
  * SDK the API does nothing, but {@linkcode TelemetryCallback.trace} still
  * returns the last run.
@@ -132,7 +145,7 @@ const key = (kind: SpanKind, e: AnyEvent): string =>
  * import assert from "node:assert/strict";
  *
  * const telemetry = new TelemetryCallback();
- * const at = { runId: "r1", pipeline: "rag", depth: 0, path: ["rag"] };
+ * const at = { runId: "r1", pipeline: "rag", depth: 0, path: ["rag"], itemPath: [] };
  * telemetry.onPipelineStart({ ...at, time: 0, inputs: ["query"] });
  * telemetry.onNodeStart({ ...at, time: 1, node: "embed" });
  * telemetry.onNodeEnd({ ...at, time: 5, node: "embed", duration: 4, cached: false });
@@ -172,7 +185,9 @@ export class TelemetryCallback implements Callback {
   /** Opens the pipeline span. */
   onPipelineStart(e: PipelineStartEvent): void {
     const run = this.#run(e.runId);
-    this.#start(run, "pipeline", e.pipeline, e, container(run.open, { ...e, kind: "pipeline" }));
+    const scope = scopeOf(e);
+    const parent = container(run.open, { ...e, kind: "pipeline", scope });
+    this.#start(run, "pipeline", e.pipeline, e, scope, parent);
   }
   /** Closes the pipeline span. */
   onPipelineEnd(e: PipelineEndEvent): void {
@@ -181,7 +196,8 @@ export class TelemetryCallback implements Callback {
   /** Opens a node span. */
   onNodeStart(e: NodeStartEvent): void {
     const run = this.#run(e.runId);
-    this.#start(run, "node", e.node, e, this.#pipelineOf(run, e));
+    const scope = scopeOf(e);
+    this.#start(run, "node", e.node, e, scope, this.#pipelineOf(run, e, scope));
   }
   /** Closes a node span. */
   onNodeEnd(e: NodeEndEvent): void {
@@ -199,9 +215,10 @@ export class TelemetryCallback implements Callback {
   /** Opens a nested-pipeline span under the node that runs it. */
   onNestedPipelineStart(e: NestedPipelineStartEvent): void {
     const run = this.#run(e.runId);
-    const k = key("node", e);
-    const parent = latest(run.open, (s) => s.key === k) ?? this.#pipelineOf(run, e);
-    this.#start(run, "nested", e.node, e, parent, { "hn.inner": e.inner });
+    const scope = scopeOf(e);
+    const k = key("node", e, scope);
+    const parent = latest(run.open, (s) => s.key === k) ?? this.#pipelineOf(run, e, scope);
+    this.#start(run, "nested", e.node, e, scope, parent, { "hn.inner": e.inner });
   }
   /** Closes a nested-pipeline span. */
   onNestedPipelineEnd(e: NestedPipelineEndEvent): void {
@@ -210,8 +227,9 @@ export class TelemetryCallback implements Callback {
   /** Opens a map span. */
   onMapStart(e: MapStartEvent): void {
     const run = this.#run(e.runId);
-    const parent = container(run.open, { ...e, kind: "map" });
-    this.#start(run, "map", `${e.pipeline}.map`, e, parent, { "hn.items": e.items });
+    const scope = scopeOf(e);
+    const parent = container(run.open, { ...e, kind: "map", scope });
+    this.#start(run, "map", `${e.pipeline}.map`, e, scope, parent, { "hn.items": e.items });
   }
   /** Closes a map span. */
   onMapEnd(e: MapEndEvent): void {
@@ -219,7 +237,9 @@ export class TelemetryCallback implements Callback {
   }
   /** Opens a map item span. */
   onMapItemStart(e: MapItemStartEvent): void {
-    this.#start(this.#run(e.runId), "item", `${e.pipeline}[${e.item}]`, e, this.#mapOf(e));
+    const run = this.#run(e.runId);
+    const scope = scopeOf(e);
+    this.#start(run, "item", `${e.pipeline}[${e.item}]`, e, scope, this.#mapOf(run, e, scope));
   }
   /** Closes a map item span. */
   onMapItemEnd(e: MapItemEndEvent): void {
@@ -236,26 +256,29 @@ export class TelemetryCallback implements Callback {
     return run;
   }
 
-  #pipelineOf(run: Run, e: AnyEvent): Open | undefined {
+  /** The span a node (or nested pipeline) with scope `scope` runs in. */
+  #pipelineOf(run: Run, e: AnyEvent, scope: string): Open | undefined {
     return latest(
       run.open,
       (s) =>
-        s.kind === "pipeline" && s.item === e.item && s.depth === e.depth &&
+        s.kind === "pipeline" && s.scope === scope && s.depth === e.depth &&
         samePath(s.path, e.path),
-    ) ?? container(run.open, { ...e, kind: "node" });
+    ) ?? container(run.open, { ...e, kind: "node", scope });
   }
 
-  #mapOf(e: AnyEvent): Open | undefined {
-    const run = this.#run(e.runId);
-    return latest(
-      run.open,
-      (s) => s.kind === "map" && s.depth === e.depth && samePath(s.path, e.path),
-    );
+  /** The map of an item with scope `scope`: the map whose scope is the item's less its index. */
+  #mapOf(run: Run, e: AnyEvent, scope: string): Open | undefined {
+    const outer = outerScope(scope);
+    const here = (s: Open): boolean =>
+      s.kind === "map" && s.depth === e.depth && samePath(s.path, e.path);
+    // Without `itemPath` (older engines), a nested map's items cannot tell their map's scope.
+    return latest(run.open, (s) => here(s) && s.scope === outer) ??
+      (e.itemPath === undefined ? latest(run.open, here) : undefined);
   }
 
   #find(kind: SpanKind, e: AnyEvent): Open | undefined {
     const run = this.#runs.get(e.runId);
-    const k = key(kind, e);
+    const k = key(kind, e, scopeOf(e));
     return run && latest(run.open, (s) => s.key === k);
   }
 
@@ -264,6 +287,7 @@ export class TelemetryCallback implements Callback {
     kind: SpanKind,
     name: string,
     e: AnyEvent,
+    scope: string,
     parent: Open | undefined,
     extra: Readonly<Record<string, string | number | boolean>> = {},
   ): Open {
@@ -276,6 +300,7 @@ export class TelemetryCallback implements Callback {
     };
     if (e.node !== undefined && kind !== "pipeline") attributes["hn.node"] = e.node;
     if (e.item !== undefined) attributes["hn.item"] = e.item;
+    if (scope !== "") attributes["hn.item_path"] = scope;
     Object.assign(attributes, extra);
     const parentCtx = parent ? parent.ctx : otelContext.active();
     const span = this.#tracer.startSpan(name, { startTime: e.time, attributes }, parentCtx);
@@ -291,17 +316,17 @@ export class TelemetryCallback implements Callback {
     };
     run.spans.push(record);
     const open: Open = {
-      key: key(kind, e),
+      key: key(kind, e, scope),
       kind,
       depth: e.depth,
       path: e.path,
-      item: e.item,
+      scope,
       node: e.node,
       inner: e.inner,
       record,
       span,
       ctx: trace.setSpan(parentCtx, span),
-      root: !parent && e.depth === 0 && e.item === undefined,
+      root: !parent && e.depth === 0 && scope === "",
       errored: false,
     };
     run.open.push(open);
@@ -331,8 +356,9 @@ export class TelemetryCallback implements Callback {
     const run = this.#run(e.runId);
     let open = this.#find(kind, e);
     if (!open) {
-      const parent = kind === "node" ? this.#pipelineOf(run, e) : this.#mapOf(e);
-      open = this.#start(run, kind, name, e, parent, extra);
+      const scope = scopeOf(e);
+      const parent = kind === "node" ? this.#pipelineOf(run, e, scope) : this.#mapOf(run, e, scope);
+      open = this.#start(run, kind, name, e, scope, parent, extra);
       this.#set(open, "hn.cached", true);
       this.#close(run, open, e.time);
       return;

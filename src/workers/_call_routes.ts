@@ -67,6 +67,7 @@ export class CallRoutes {
       runId: run?.runId ?? "",
       depth: run?.depth ?? 0,
       path: run?.path ?? [pipeline],
+      itemPath: run?.itemPath ?? [],
     };
   }
 

@@ -93,7 +93,7 @@ export class Dispatcher {
       names,
       columns: () => names.map((n) => [spec.inputs[n]]),
       errors: "collect",
-      run: spec.run ?? { runId: "", depth: 0, path: [spec.pipeline.name] },
+      run: spec.run ?? { runId: "", depth: 0, path: [spec.pipeline.name], itemPath: [] },
       cache: spec.cache,
       task: () => task,
       emit: task.emit,

@@ -200,6 +200,8 @@ export async function startWorker(
           { cause: exit.cause },
         ),
       );
+    // A module that fails at once may stop while `backend()` was still starting it.
+    if (exited) return fail(exited);
     worker.port.listen((data) => {
       const hn = (data as { hn?: unknown } | null)?.hn;
       if (hn === "ready") {

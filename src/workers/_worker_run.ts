@@ -3,8 +3,8 @@
  * `_worker_entry.ts` right after the worker reported ready. It rebuilds pipelines from their
  * descriptions (importing the modules that define their nodes) and runs a chunk of map items
  * as one map, or a single node, on a worker-local {@linkcode HyperNodesEngine}, with the run
- * id, depth and path of the main-thread run, so that forwarded events are the ones the
- * sequential engine emits.
+ * id, depth, path and item path of the main-thread run, so that forwarded events are the ones
+ * the sequential engine emits.
  *
  * @module
  */
@@ -76,17 +76,26 @@ function engineFor(nodeExecutor: ExecutorName, overlap: boolean): HyperNodesEngi
   return engine;
 }
 
-function parentRun(ctx: CallContext, item: number | undefined, sink?: EventSink, cache?: Cache) {
-  const parent: ParentRun = {
+/**
+ * The main-thread run a call belongs to, for the worker-side engine: events of the call's work
+ * then carry the run id, depth, path and item path the main thread would give them.
+ */
+function parentRun(
+  ctx: CallContext,
+  item: number | undefined,
+  sink?: EventSink,
+  cache?: Cache,
+): ParentRun {
+  return {
     runId: ctx.runId,
     depth: ctx.depth,
     path: ctx.path,
     item,
+    itemPath: ctx.itemPath,
     callbacks: sink ? [sink.callback] : [],
     context: { runId: ctx.runId, data: new Map() },
     cache,
   };
-  return parent;
 }
 
 function uncloneable(value: unknown): boolean {
@@ -170,7 +179,8 @@ export async function runChunk(
       errors: chunk.errors,
       firstItem: chunk.first,
       signal,
-      parent: parentRun(ctx, undefined, sink, cache),
+      // The map's own item path (its items add their indexes) ends with the item it runs in.
+      parent: parentRun(ctx, ctx.itemPath.at(-1), sink, cache),
     });
     return toColumns(pipeline, chunk, rows, performance.now() - start);
   } catch (error) {

@@ -55,6 +55,25 @@ export function recorder(): Callback & { events: Recorded[] } {
   return cb as unknown as Callback & { events: Recorded[] };
 }
 
+/** The events `rec` recorded for map item `item`, in order, as `hook node` lines. */
+export function itemTrace(rec: { events: Recorded[] }, item: number): string[] {
+  return rec.events.filter((e) => e.event.item === item).map((e) =>
+    e.hook + (e.event.node ? ` ${e.event.node}` : "")
+  );
+}
+
+/**
+ * What {@linkcode itemTrace} must give for one item of a pipeline whose nodes run in the
+ * order `nodes`, wherever the item runs (Worker, queue worker, main thread).
+ */
+export function expectedItemTrace(nodes: readonly string[]): string[] {
+  return [
+    "onMapItemStart",
+    ...nodes.flatMap((node) => [`onNodeStart ${node}`, `onNodeEnd ${node}`]),
+    "onMapItemEnd",
+  ];
+}
+
 /**
  * Registers the contract's tests for engines made by `make`.
  *
@@ -180,6 +199,21 @@ export function engineContract(label: string, make: EngineFactory): void {
         assert.deepEqual(mine, ["onMapItemStart", "onMapItemEnd"], `item ${item}`);
       }
       assert.equal(events.length, 8);
+      for (const { hook, event } of rec.events) {
+        const want = event.item === undefined ? [] : [event.item];
+        assert.deepEqual(event.itemPath, want, `itemPath of ${hook} for item ${event.item}`);
+      }
+    });
+
+    it("events of nested maps carry the item index at each level in itemPath", async () => {
+      const rec = recorder();
+      const engine = engineWith({ callbacks: [rec] });
+      await nestedSum.map({ xs: [[1, 2], [3]] }, { mapOver: "xs", engine, outputs: ["total"] });
+      const squares = rec.events
+        .filter((e) => e.hook === "onNodeEnd" && e.event.node === "square")
+        .map((e) => (e.event.itemPath as number[]).join("/"))
+        .sort();
+      assert.deepEqual(squares, ["0/0", "0/1", "1/0"]);
     });
 
     it("map() with a cache computes only the items it has not seen", async () => {

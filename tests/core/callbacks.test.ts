@@ -173,6 +173,9 @@ describe("callback events from HyperNodesEngine", () => {
       ["outer", "step"],
     ]);
     assert.equal(byLine("NodeStart y[1]").pipeline, "inner");
+    assert.deepEqual(byLine("NodeStart y[1]").itemPath, [1]);
+    assert.deepEqual(byLine("MapStart inner").itemPath, []);
+    assert.deepEqual(byLine("NodeStart z").itemPath, []);
     assert.deepEqual([byLine("NodeStart z").depth, byLine("NodeStart z").path], [0, ["outer"]]);
     assert.equal(new Set(rec.calls.map((c) => c.event.runId)).size, 1);
     assert.equal(new Set(rec.calls.map((c) => c.context)).size, 1);
@@ -271,6 +274,49 @@ describe("callback events from HyperNodesEngine", () => {
   });
 });
 
+/** Per outer item, a nested map of `squarer` over the item's `ys`, then their sum. */
+function rowsMap() {
+  const square = node({ output: "sq" }, async ({ y }: { y: number }) => {
+    await yieldTurns(y % 3); // items finish out of order
+    return y * y;
+  });
+  const inner = new Pipeline({ nodes: [square], name: "squarer" });
+  const sum = node(
+    { output: "total" },
+    ({ sq }: { sq: number[] }) => sq.reduce((a, b) => a + b, 0),
+  );
+  return new Pipeline({
+    nodes: [inner.asNode({ name: "each", inputMapping: { ys: "y" }, mapOver: "ys" }), sum],
+    name: "row",
+  });
+}
+const ROWS = [[1, 2], [3, 4], [5, 6]];
+
+describe("item paths", () => {
+  it("map() gives the events of a map nested in map items their outer and inner item (sequential)", async () => {
+    const rec = recorder();
+    const engine = new HyperNodesEngine({ callbacks: [rec.callback] });
+    const out = await rowsMap().map({ ys: ROWS }, { mapOver: "ys", engine });
+    assert.deepEqual(out.map((r) => r.total), [5, 25, 61]);
+    const sq = rec.calls.filter((c) => c.hook === "onNodeEnd" && c.event.node === "sq");
+    assert.deepEqual(sq.map((c) => [c.event.item, c.event.itemPath]), [
+      [0, [0, 0]],
+      [1, [0, 1]],
+      [0, [1, 0]],
+      [1, [1, 1]],
+      [0, [2, 0]],
+      [1, [2, 1]],
+    ]);
+    const maps = rec.calls.filter((c) => c.hook === "onMapStart");
+    assert.deepEqual(maps.map((c) => [c.event.pipeline, c.event.itemPath]), [
+      ["row", []],
+      ["squarer", [0]],
+      ["squarer", [1]],
+      ["squarer", [2]],
+    ]);
+  });
+});
+
 /** A nested map pipeline: per item, `inc` then a nested `square` pipeline. */
 function nestedMap() {
   const square = node({ output: "sq" }, async ({ y }: { y: number }) => {
@@ -304,6 +350,30 @@ describe("ProgressCallback and TelemetryCallback on a real run", () => {
         "  ✓ y                3/3 in T · R it/s · 0% cached",
         "  ✓ square (squarer) 3/3 in T · R it/s · 0% cached",
         "    ✓ sq             3/3 in T · R it/s · 0% cached",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("ProgressCallback() counts a map nested in overlapping map items in the outer map's bars", async () => {
+    let out = "";
+    const progress = new ProgressCallback({
+      write: (text) => void (out += text),
+      isTTY: false,
+      columns: 100,
+      setTimer: () => () => {},
+    });
+    await using engine = new HyperNodesEngine({ mapExecutor: "async", callbacks: [progress] });
+    await rowsMap().map({ ys: ROWS }, { mapOver: "ys", engine });
+    // One summary when the outer map ends (no inner map row left running), the inner map's
+    // node counting all 3 × 2 inner items.
+    assert.equal(
+      out.replace(/ in \S+ · \S+ it\/s/g, " in T · R it/s"),
+      [
+        "✓ row              3/3 in T · R it/s · 0% cached",
+        "  ✓ each (squarer) 3/3 in T · R it/s · 0% cached",
+        "    ✓ sq           6/6 in T · R it/s · 0% cached",
+        "  ✓ total          3/3 in T · R it/s · 0% cached",
         "",
       ].join("\n"),
     );

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type Callback, HyperNodesEngine, type PipelineEndEvent } from "../../mod.ts";
+import {
+  type Callback,
+  HyperNodesEngine,
+  node,
+  Pipeline,
+  type PipelineEndEvent,
+} from "../../mod.ts";
 import { createApp } from "../../src/http/app.ts";
 import { adder, fragile, gated, parseSse, post } from "./_fixture.ts";
 
@@ -163,6 +169,34 @@ describe("createApp() routes", () => {
     );
     assert.equal(parseSse(await res.text()).filter((e) => e.event === "node_end").length, 2);
     assert.deepEqual(seen, ["sum", "doubled"]);
+  });
+
+  it("createApp() streams the item path of every event of nested maps", async () => {
+    // Rows mapped over, and each row's cells: cell indexes repeat across rows.
+    const cell = node({ output: "v", name: "cell" }, ({ c }: { c: number }) => c * 10);
+    const cells = new Pipeline({ nodes: [cell], name: "cells" });
+    const row = new Pipeline({
+      nodes: [cells.asNode({ name: "each_cell", inputMapping: { row: "c" }, mapOver: "row" })],
+      name: "row",
+    });
+    const grid = new Pipeline({
+      nodes: [row.asNode({ name: "each_row", inputMapping: { rows: "row" }, mapOver: "rows" })],
+      name: "grid",
+    });
+    const res = await createApp({ pipelines: [grid] }).request(
+      "/api/pipelines/grid/run/stream",
+      post({ inputs: { rows: [[1, 2], [3, 4]] } }),
+    );
+    const events = parseSse(await res.text());
+    assert.deepEqual(events.at(-1)!.data, { outputs: { v: [[10, 20], [30, 40]] } });
+    const starts = events.filter((e) => e.event === "node_start").map((e) => e.data);
+    assert.deepEqual(starts.map((e) => [e.item, e.itemPath]), [
+      [0, [0, 0]],
+      [1, [0, 1]],
+      [0, [1, 0]],
+      [1, [1, 1]],
+    ]);
+    assert.deepEqual(events[0].data.itemPath, []);
   });
 });
 

@@ -53,7 +53,7 @@ const at = (pipeline: string, path: string[], depth = 0, item?: number) => ({
   pipeline,
   path,
   depth,
-  ...(item === undefined ? {} : { item }),
+  ...(item === undefined ? { itemPath: [] } : { item, itemPath: [item] }),
 });
 
 describe("renderProgress", () => {
@@ -106,11 +106,11 @@ describe("ProgressCallback", () => {
     const h = harness(true);
     const m = at("docs", ["docs"]);
     h.progress.onMapStart({ ...m, time: h.at(0), items: 4 });
-    h.itemStart({ ...m, item: 0, time: 0 });
-    h.progress.onMapItemCached({ ...m, item: 0, time: 0 });
+    h.itemStart({ ...m, item: 0, itemPath: [0], time: 0 });
+    h.progress.onMapItemCached({ ...m, item: 0, itemPath: [0], time: 0 });
     // Items 1 and 2 interleave, as with a concurrent executor.
     for (const item of [1, 2]) {
-      h.itemStart({ ...m, item, time: h.at(0) });
+      h.itemStart({ ...m, item, itemPath: [item], time: h.at(0) });
       h.progress.onPipelineStart({ ...at("docs", ["docs"], 0, item), time: 0, inputs: ["x"] });
       h.progress.onNodeStart({ ...at("docs", ["docs"], 0, item), time: 0, node: "parse" });
     }
@@ -124,7 +124,14 @@ describe("ProgressCallback", () => {
         cached: false,
       });
       h.progress.onPipelineEnd({ ...i, time: 1000, duration: 1000 });
-      h.progress.onMapItemEnd({ ...m, item, time: 1000, duration: 1000, cached: false });
+      h.progress.onMapItemEnd({
+        ...m,
+        item,
+        itemPath: [item],
+        time: 1000,
+        duration: 1000,
+        cached: false,
+      });
     }
     assert.equal(h.writes.length, 0);
     h.at(1500);
@@ -139,11 +146,18 @@ describe("ProgressCallback", () => {
       ].join("\n"),
     );
     const i3 = at("docs", ["docs"], 0, 3);
-    h.itemStart({ ...m, item: 3, time: h.at(1500) });
+    h.itemStart({ ...m, item: 3, itemPath: [3], time: h.at(1500) });
     h.progress.onNodeStart({ ...i3, time: 1500, node: "parse" });
     h.progress.onNodeCached({ ...i3, time: 1500, node: "parse", signature: "p" });
     h.progress.onNodeEnd({ ...i3, time: 1500, node: "parse", duration: 0, cached: true });
-    h.progress.onMapItemEnd({ ...m, item: 3, time: h.at(2000), duration: 500, cached: false });
+    h.progress.onMapItemEnd({
+      ...m,
+      item: 3,
+      itemPath: [3],
+      time: h.at(2000),
+      duration: 500,
+      cached: false,
+    });
     h.progress.onMapEnd({ ...m, time: h.at(2000), items: 4, duration: 2000 });
     assert.equal(h.writes.length, 2);
     assert.ok(h.writes[1].startsWith("\x1b[2A"), "redraws over the 2 previous lines");
@@ -253,10 +267,11 @@ describe("ProgressCallback", () => {
     const m = at("docs", ["docs"]);
     h.progress.onMapStart({ ...m, time: h.at(0), items: 10 });
     for (let item = 0; item < 4; item++) {
-      h.itemStart({ ...m, item, time: h.at(item * 1000) });
+      h.itemStart({ ...m, item, itemPath: [item], time: h.at(item * 1000) });
       h.progress.onMapItemEnd({
         ...m,
         item,
+        itemPath: [item],
         time: h.at(item * 1000 + 1000),
         duration: 1000,
         cached: false,

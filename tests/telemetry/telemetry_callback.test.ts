@@ -39,7 +39,7 @@ const at = (pipeline: string, path: string[], extra: { depth?: number; item?: nu
   pipeline,
   path,
   depth: extra.depth ?? 0,
-  ...(extra.item === undefined ? {} : { item: extra.item }),
+  ...(extra.item === undefined ? { itemPath: [] } : { item: extra.item, itemPath: [extra.item] }),
 });
 
 describe("TelemetryCallback", () => {
@@ -111,6 +111,28 @@ describe("TelemetryCallback", () => {
     assert.equal(ms(one(all, "parse", { "hn.item": 1 }).endTime), t(6));
   });
 
+  it("TelemetryCallback() parents by item for events without itemPath (engines that predate it)", () => {
+    const { telemetry, spans } = setup();
+    const old = (e: Record<string, unknown>) => e as never;
+    const m = { runId: "r1", pipeline: "doc", depth: 0, path: ["doc"] };
+    telemetry.onMapStart(old({ ...m, time: T0, items: 2 }));
+    for (const item of [0, 1]) telemetry.onMapItemStart(old({ ...m, item, time: T0 + 1 }));
+    for (const item of [1, 0]) {
+      telemetry.onNodeStart(old({ ...m, item, time: T0 + 2, node: "parse" }));
+      telemetry.onNodeEnd(old({ ...m, item, time: T0 + 3, node: "parse", cached: false }));
+      telemetry.onMapItemEnd(old({ ...m, item, time: T0 + 4, duration: 3, cached: false }));
+    }
+    telemetry.onMapEnd(old({ ...m, time: T0 + 5, items: 2, duration: 5 }));
+    const all = spans();
+    assert.equal(all.length, 5);
+    for (const item of [0, 1]) {
+      const itemSpan = one(all, `doc[${item}]`);
+      assert.equal(parentOf(itemSpan), idOf(one(all, "doc.map")));
+      assert.equal(parentOf(one(all, "parse", { "hn.item": item })), idOf(itemSpan));
+      assert.equal(itemSpan.attributes["hn.item_path"], `${item}`);
+    }
+  });
+
   it("TelemetryCallback() parents a nested pipeline to the outer node", () => {
     const { telemetry, spans } = setup();
     const outer = at("rag", ["rag"]);
@@ -176,7 +198,7 @@ describe("TelemetryCallback", () => {
     const { telemetry: t2, spans: spans2 } = setup();
     const m = at("doc", ["doc"]);
     t2.onMapStart({ ...m, time: T0, items: 1 });
-    t2.onMapItemCached({ ...m, item: 0, time: T0 + 1 });
+    t2.onMapItemCached({ ...m, item: 0, itemPath: [0], time: T0 + 1 });
     t2.onMapEnd({ ...m, time: T0 + 2, items: 1, duration: 2 });
     const item = one(spans2(), "doc[0]");
     assert.equal(item.attributes["hn.cached"], true);

@@ -1,31 +1,20 @@
 // TelemetryCallback on the main thread, with nodes run in workers: their events carry the run's
-// id, depth and path, so their spans sit under the right map item and nested pipeline.
+// id, depth, path and item path, so their spans sit under the right map item and nested
+// pipeline.
 import assert from "node:assert/strict";
-import { after, describe, it } from "node:test";
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from "@opentelemetry/sdk-trace-base";
+import { describe, it } from "node:test";
+import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import type { Executor } from "../../src/core/executor.ts";
 import { HyperNodesEngine } from "../../src/core/hypernodes_engine.ts";
-import { TelemetryCallback } from "../../src/telemetry/telemetry_callback.ts";
-import { ParallelExecutor, ThreadedExecutor } from "../../src/workers/mod.ts";
 import { math, nested } from "../workers/_pipelines.ts";
+import { memoryTelemetry, workerExecutors } from "./_setup.ts";
 
-const threaded = new ThreadedExecutor({ concurrency: 4, workers: 2 });
-const parallel = new ParallelExecutor({ workers: 2 });
-after(() => Promise.all([threaded[Symbol.asyncDispose](), parallel[Symbol.asyncDispose]()]));
+const { threaded, parallel } = workerExecutors();
 
 function setup(options: { mapExecutor?: Executor; nodeExecutor?: Executor }) {
-  const exporter = new InMemorySpanExporter();
-  const tracerProvider = new BasicTracerProvider({
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
-  });
-  const telemetry = new TelemetryCallback({ tracerProvider });
+  const { telemetry, spans } = memoryTelemetry();
   const engine = new HyperNodesEngine({ ...options, callbacks: [telemetry] });
-  return { engine, spans: (): ReadableSpan[] => exporter.getFinishedSpans() };
+  return { engine, spans };
 }
 
 /** Each span as `name < parent name`, sorted; checks one trace and one root. */
@@ -58,8 +47,7 @@ for (const [label, executor] of [["threaded", threaded], ["parallel", parallel]]
     });
 
     it("TelemetryCallback() parents nodes of a nested map's worker items like the sequential engine", async () => {
-      // A nested map inside a run (not inside an outer map item, whose index the inner items'
-      // indexes would shadow: events carry only the innermost item).
+      // A nested map inside a run; maps nested in map items: telemetry_nested_maps.test.ts.
       const sequential = setup({});
       const workers = setup({ mapExecutor: executor as Executor });
       await nested.run({ xs: [1, 2, 4] }, { engine: sequential.engine });
