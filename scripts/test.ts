@@ -118,14 +118,20 @@ async function tee(
   return text;
 }
 
+/** Folders of the project's runtimes: tests that spawn another runtime must get these. */
+let runtimeDirs: string[] = [];
+const dirOf = (bin: string): string => bin.replace(/\/[^/]*$/, "");
+
 /** Runs one command, streaming its output, and returns its exit code and (uncoloured) output. */
 async function run(
   bin: string,
   args: string[],
 ): Promise<{ code: number; output: string; timedOut: boolean }> {
   console.log(`\n━━━ ${[bin, ...args].join(" ")}\n`);
-  // The runtime goes first on PATH, so that tests spawning `node` or `bun` get this one.
-  const env = { PATH: `${bin.replace(/\/[^/]*$/, "")}:${Deno.env.get("PATH") ?? ""}` };
+  // The runtime goes first on PATH, then the project's other runtimes, so that tests spawning
+  // `node` or `bun` get these versions (not, say, an older system `node`).
+  const dirs = [...new Set([dirOf(bin), ...runtimeDirs])];
+  const env = { PATH: [...dirs, Deno.env.get("PATH") ?? ""].join(":") };
   const signal = AbortSignal.timeout(TIMEOUT_MINUTES * 60_000); // a hung runner must not hang CI
   const opts = { args, env, signal, stdin: "null", stdout: "piped", stderr: "piped" } as const;
   const child = new Deno.Command(bin, opts).spawn();
@@ -205,7 +211,9 @@ function summarize(results: Result[]): boolean {
 async function main(args: string[]): Promise<boolean> {
   const { runtimes, files } = parseArgs(args);
   await ensureNodeModules();
-  const bins = await ensureRuntimes(runtimes);
+  // Every runtime, even for a run on one: cross-runtime tests spawn the others.
+  const bins = await ensureRuntimes(RUNTIMES);
+  runtimeDirs = Object.values(bins).map(dirOf);
   const results: Result[] = [];
   if (runtimes.includes("deno") && files.length === 0) {
     const types = await checkTypes(bins.deno);
