@@ -243,15 +243,7 @@ export class ValueWalker {
   #array(a: unknown[]): void {
     const n = a.length;
     const h = this.#h;
-    const pos = h.room();
-    if (n < PACKED) {
-      h.buf[pos] = T_ARRAY | (n << 8);
-      h.pos = pos + 1;
-    } else {
-      h.buf[pos] = T_LONG_ARRAY;
-      h.buf[pos + 1] = n;
-      h.pos = pos + 2;
-    }
+    feedHeader(h, T_ARRAY, T_LONG_ARRAY, n);
     let i = 0;
     try {
       for (; i < n; i++) {
@@ -584,17 +576,21 @@ function wideString(h: Hash128, s: string, start: number): void {
 
 /** Strings longer than {@linkcode SHORT} are always fed as UTF-16, two units a word. */
 function longString(h: Hash128, s: string): void {
-  const n = s.length;
+  feedHeader(h, T_STRING, T_LONG_STRING, s.length);
+  h.chars(s);
+}
+
+/** A tag with a length: in the tag word when it fits in 24 bits, else `longTag` then the length. */
+function feedHeader(h: Hash128, tag: number, longTag: number, n: number): void {
   const pos = h.room();
   if (n < PACKED) {
-    h.buf[pos] = T_STRING | (n << 8);
+    h.buf[pos] = tag | (n << 8);
     h.pos = pos + 1;
   } else {
-    h.buf[pos] = T_LONG_STRING;
+    h.buf[pos] = longTag;
     h.buf[pos + 1] = n;
     h.pos = pos + 2;
   }
-  h.chars(s);
 }
 
 /**
