@@ -12,6 +12,8 @@
  * @module
  */
 
+export { WorkerExecutor } from "./worker_executor.ts";
+export type { WorkerExecutorSetup } from "./worker_executor.ts";
 export { ThreadedExecutor } from "./threaded_executor.ts";
 export type { ThreadedExecutorOptions } from "./threaded_executor.ts";
 export { ParallelExecutor } from "./parallel_executor.ts";

@@ -4,14 +4,7 @@
  * @module
  */
 
-import type {
-  ExecuteAllOptions,
-  ExecuteOptions,
-  Executor,
-  ItemBatch,
-  Task,
-} from "../core/executor.ts";
-import { Dispatcher } from "./_dispatch.ts";
+import { WorkerExecutor } from "./worker_executor.ts";
 
 /** Options of {@linkcode ParallelExecutor}. */
 export interface ParallelExecutorOptions {
@@ -56,14 +49,9 @@ export interface ParallelExecutorOptions {
  * console.log(await pipeline.map({ n: [1e6, 2e6] }, { mapOver: "n", engine }));
  * ```
  */
-export class ParallelExecutor implements Executor, AsyncDisposable {
+export class ParallelExecutor extends WorkerExecutor {
   /** Always `"parallel"`. */
-  readonly name: "parallel" = "parallel";
-  /** How many tasks the engine keeps in flight (one per worker). */
-  readonly concurrency: number;
-  readonly #workers: number;
-  readonly #maxChunk: number;
-  readonly #dispatcher: Dispatcher;
+  override readonly name: "parallel" = "parallel";
 
   /**
    * @param options Pool size, chunk limit and retries.
@@ -72,54 +60,22 @@ export class ParallelExecutor implements Executor, AsyncDisposable {
    * @throws {ExecutorError} Inside a worker (nested pools are refused).
    */
   constructor(options: ParallelExecutorOptions = {}) {
-    this.#workers = options.workers ?? navigator.hardwareConcurrency;
-    this.#maxChunk = options.maxChunk ?? 16_384;
-    if (!Number.isInteger(this.#maxChunk) || this.#maxChunk < 1) {
+    const workers = options.workers ?? navigator.hardwareConcurrency;
+    const maxChunk = options.maxChunk ?? 16_384;
+    if (!Number.isInteger(maxChunk) || maxChunk < 1) {
       throw new RangeError(
-        `Cannot create parallel executor as maxChunk is ${this.#maxChunk}: use an integer ≥ 1`,
+        `Cannot create parallel executor as maxChunk is ${maxChunk}: use an integer ≥ 1`,
       );
     }
-    this.concurrency = this.#workers;
-    this.#dispatcher = new Dispatcher({
-      name: this.name,
-      size: this.#workers,
+    super({
+      name: "parallel",
+      size: workers,
       maxInFlightPerWorker: 2,
       retries: options.retries ?? 0,
+      // One task per worker for the engine; two map messages in flight per worker.
+      concurrency: workers,
+      inFlight: workers * 2,
+      maxChunk,
     });
-  }
-
-  /** How many workers were started so far, replacements included. */
-  get started(): number {
-    return this.#dispatcher.pool.started;
-  }
-
-  /**
-   * Runs `task` in a worker.
-   *
-   * @param task A node or item task.
-   * @param options The signal.
-   * @returns The task's result.
-   * @throws {ExecutorError} When the worker dies or a value cannot be cloned.
-   */
-  execute<R>(task: Task<R>, options: ExecuteOptions = {}): Promise<R> {
-    return this.#dispatcher.execute(task, options.signal);
-  }
-
-  /**
-   * Runs the items of a map in chunks, reporting each item as its chunk returns.
-   *
-   * @param batch The map's items.
-   * @param options Signal and `onSettled`.
-   */
-  executeItems<R>(batch: ItemBatch<R>, options: ExecuteAllOptions<R>): Promise<void> {
-    return this.#dispatcher.runItems(batch, options.onSettled, {
-      inFlight: this.#workers * 2,
-      maxChunk: this.#maxChunk,
-    }, options.signal);
-  }
-
-  /** Terminates the workers. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.#dispatcher.close();
   }
 }

@@ -4,14 +4,7 @@
  * @module
  */
 
-import type {
-  ExecuteAllOptions,
-  ExecuteOptions,
-  Executor,
-  ItemBatch,
-  Task,
-} from "../core/executor.ts";
-import { Dispatcher } from "./_dispatch.ts";
+import { WorkerExecutor } from "./worker_executor.ts";
 
 /** Options of {@linkcode ThreadedExecutor}. */
 export interface ThreadedExecutorOptions {
@@ -60,12 +53,9 @@ export interface ThreadedExecutorOptions {
  * console.log(await pipeline.map({ x: [1, 2, 3] }, { mapOver: "x", engine }));
  * ```
  */
-export class ThreadedExecutor implements Executor, AsyncDisposable {
+export class ThreadedExecutor extends WorkerExecutor {
   /** Always `"threaded"`. */
-  readonly name: "threaded" = "threaded";
-  /** How many tasks the engine keeps in flight. */
-  readonly concurrency: number;
-  readonly #dispatcher: Dispatcher;
+  override readonly name: "threaded" = "threaded";
 
   /**
    * @param options Concurrency, pool size and retries.
@@ -74,49 +64,17 @@ export class ThreadedExecutor implements Executor, AsyncDisposable {
    * @throws {ExecutorError} Inside a worker (nested pools are refused).
    */
   constructor(options: ThreadedExecutorOptions = {}) {
-    this.concurrency = options.concurrency ?? Math.min(32, navigator.hardwareConcurrency + 4);
-    const workers = options.workers ?? this.concurrency;
-    this.#dispatcher = new Dispatcher({
-      name: this.name,
+    const concurrency = options.concurrency ?? Math.min(32, navigator.hardwareConcurrency + 4);
+    const workers = options.workers ?? concurrency;
+    super({
+      name: "threaded",
       size: workers,
-      maxInFlightPerWorker: Math.max(1, Math.ceil(this.concurrency / workers)),
+      maxInFlightPerWorker: Math.max(1, Math.ceil(concurrency / workers)),
       retries: options.retries ?? 0,
-    });
-  }
-
-  /** How many workers were started so far, replacements included. */
-  get started(): number {
-    return this.#dispatcher.pool.started;
-  }
-
-  /**
-   * Runs `task` in a worker.
-   *
-   * @param task A node or item task.
-   * @param options The signal.
-   * @returns The task's result.
-   * @throws {ExecutorError} When the worker dies or a value cannot be cloned.
-   */
-  execute<R>(task: Task<R>, options: ExecuteOptions = {}): Promise<R> {
-    return this.#dispatcher.execute(task, options.signal);
-  }
-
-  /**
-   * Runs the items of a map, `concurrency` messages at a time, reporting each item as it
-   * returns.
-   *
-   * @param batch The map's items.
-   * @param options Signal and `onSettled`.
-   */
-  executeItems<R>(batch: ItemBatch<R>, options: ExecuteAllOptions<R>): Promise<void> {
-    return this.#dispatcher.runItems(batch, options.onSettled, {
-      inFlight: this.concurrency,
+      concurrency,
+      // `concurrency` messages at a time, each item reported as its message returns.
+      inFlight: concurrency,
       maxChunk: 16_384,
-    }, options.signal);
-  }
-
-  /** Terminates the workers. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.#dispatcher.close();
+    });
   }
 }
