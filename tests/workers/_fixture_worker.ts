@@ -44,6 +44,15 @@ const api = {
   exit(): never {
     return process.exit(1);
   },
+  /** Stops the worker with `self.close()` (web Workers only). */
+  closeSelf(): Promise<never> {
+    (globalThis as unknown as { close(): void }).close();
+    return new Promise(() => {});
+  },
+  /** Exits the worker with `Deno.exit(4)` (Deno only). */
+  denoExit(): never {
+    return (globalThis as unknown as { Deno: { exit(code: number): never } }).Deno.exit(4);
+  },
   /** Exits the worker on the first call over all workers (`calls` is shared memory). */
   exitOnce(calls: Int32Array): string {
     if (Atomics.add(calls, 0, 1) === 0) process.exit(1);
