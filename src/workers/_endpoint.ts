@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { Endpoint } from "comlink";
+import type { Endpoint } from "comlink/dist/esm/comlink.mjs";
 import { ExecutorError } from "../core/errors.ts";
 import { describeType, serializeError } from "./_errors.ts";
 

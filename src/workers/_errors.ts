@@ -6,7 +6,7 @@
  * @module
  */
 
-import { transferHandlers } from "comlink";
+import { transferHandlers } from "comlink/dist/esm/comlink.mjs";
 import {
   type ErrorData,
   type ErrorDataOptions,

@@ -19,8 +19,8 @@
  * @module
  */
 
-import { expose } from "comlink";
-import type { Endpoint } from "comlink";
+import { expose } from "comlink/dist/esm/comlink.mjs";
+import type { Endpoint } from "comlink/dist/esm/comlink.mjs";
 import { ExecutorError } from "../core/errors.ts";
 import { installErrorTransfer } from "./_errors.ts";
 import { nodePort, portEndpoint, type RawPort, webPort, type WebPortLike } from "./_endpoint.ts";
@@ -203,6 +203,8 @@ import(${JSON.stringify(url.href)}).finally(() => m?.flushCompileCache?.());`;
  * ```
  */
 export function flushCompileCache(): void {
+  // Only Node has one; Deno's first use of `process` in a worker costs 10–20 ms.
+  if ("Deno" in globalThis) return;
   const proc = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process;
   const module = proc?.getBuiltinModule?.("node:module") as
     | { flushCompileCache?: () => void }
@@ -222,7 +224,7 @@ export function flushCompileCache(): void {
  *
  * @example
  * ```ts
- * import { wrap } from "comlink";
+ * import { wrap } from "comlink/dist/esm/comlink.mjs";
  * import { startWorker } from "./_spawn.ts";
  * const worker = await startWorker(new URL("../../tests/workers/_fixture_worker.ts", import.meta.url));
  * const api = wrap<{ add(a: number, b: number): number }>(worker.endpoint);
@@ -347,8 +349,10 @@ export function serveWorker(api: object): WorkerChannel {
     );
   }
   installErrorTransfer();
-  const wt = workerThreads();
-  // Bun's worker_threads workers only deliver to parentPort; its web Workers deliver to both.
+  // startWorker() chose the same backend in this runtime. Asking `node:worker_threads` first
+  // would cost a Deno web Worker 10–20 ms: its first use of `process` loads Node's compat layer.
+  // (Bun's worker_threads workers only deliver to parentPort; its web Workers deliver to both.)
+  const wt = workerBackend() === "web" ? undefined : workerThreads();
   const web = !(wt?.parentPort && !wt.isMainThread);
   const raw = web
     ? webPort(globalThis as unknown as WebPortLike)

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { transfer } from "comlink";
+import { transfer } from "comlink/dist/esm/comlink.mjs";
 import type { Cache } from "../core/cache.ts";
 import type { ParentRun } from "../core/engine.ts";
 import { ExecutorError } from "../core/errors.ts";

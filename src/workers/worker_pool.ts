@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type Remote, wrap } from "comlink";
+import { type Remote, wrap } from "comlink/dist/esm/comlink.mjs";
 import { ExecutorError, type HyperNodesErrorOptions } from "../core/errors.ts";
 import { isInsideWorker, startWorker, type WorkerExit, type WorkerHandle } from "./_spawn.ts";
 
