@@ -6,8 +6,9 @@
  * parses back one way only. Some tags carry a payload in the high 24 bits: a
  * length, a small integer, up to three Latin-1 characters. Plain objects feed
  * the digest of their sorted key list (a memoised {@linkcode Shape}, its first
- * word carrying the tag) and then their values in sorted-key order; arrays
- * their length and elements; Maps and Sets the sorted digests of their entries.
+ * word carrying the tag), or one word when the array element before them had
+ * the same keys, and then their values in sorted-key order; arrays their length
+ * and elements; Maps and Sets the sorted digests of their entries.
  *
  * Speed matters here: hashing an array of 100,000 small records is the case to
  * beat. So the hot path writes words straight into the hash buffer; reads
@@ -32,6 +33,8 @@ const T_BIGINT = 7, T_ARRAY = 8, T_OBJECT = 9, T_DATE = 10, T_REGEXP = 11, T_MAP
 const T_SET = 13, T_ARRAYBUFFER = 14, T_VIEW = 15, T_INSTANCE = 16, T_KEYED = 17;
 const T_ERROR = 18, T_BOXED = 19, T_INT = 20, T_SMALL_INT = 21, T_STRING8 = 22;
 const T_LONG_STRING = 23, T_LONG_ARRAY = 24, T_FIELDS = 25;
+/** A plain object with the same keys as the array element before it: one word, no key digest. */
+const T_OBJECT_AGAIN = 26;
 /** `T_TINY + n`: a string of n ≤ 3 Latin-1 characters, packed into the tag word. */
 const T_TINY = 28;
 /** Lengths and small integers below this are packed into their tag word. */
@@ -176,7 +179,7 @@ export class ValueWalker {
   #value(v: unknown): void {
     if (typeof v === "string") feedString(this.#h, v);
     else if (typeof v === "number") this.#number(v);
-    else if (typeof v === "object" && v !== null) this.#object(v);
+    else if (typeof v === "object" && v !== null) this.#object(v, undefined);
     else this.#primitive(v);
   }
 
@@ -206,38 +209,47 @@ export class ValueWalker {
     }
   }
 
-  #object(o: object): void {
+  /**
+   * Feeds an object; returns its shape if it is a plain object.
+   *
+   * @param prev The shape of the array element before `o`, if that was a plain object.
+   */
+  #object(o: object, prev: Shape | undefined): Shape | undefined {
     const depth = this.#depth;
-    if (depth >= SHALLOW) return this.#tracked(o);
+    if (depth >= SHALLOW) return this.#tracked(o, prev);
     this.#depth = depth + 1;
+    let shape: Shape | undefined;
     if (Array.isArray(o)) this.#array(o);
     else if (isPlain(o)) {
       // The common case inline: a record shaped like the last one at this depth.
-      const guess = this.#guess[depth + 1];
+      shape = this.#guess[depth + 1];
       if (
-        guess === undefined || guess.perm !== undefined || !this.#forIn || !this.#speculate ||
-        !this.#plainSorted(o as Record<string, unknown>, guess)
-      ) this.#plain(o as Record<string, unknown>);
+        shape === undefined || shape.perm !== undefined || !this.#forIn || !this.#speculate ||
+        !this.#plainSorted(o as Record<string, unknown>, shape, prev)
+      ) shape = this.#plain(o as Record<string, unknown>, prev);
     } else this.#special(o);
     this.#depth = depth;
+    return shape;
   }
 
   /** An object deep enough to be part of a cycle. */
-  #tracked(o: object): void {
+  #tracked(o: object, prev: Shape | undefined): Shape | undefined {
     const deep = (this.#deep ??= new Set());
     if (deep.has(o)) throw new Unhashable(CYCLE, o);
     deep.add(o);
     const depth = ++this.#depth;
+    let shape: Shape | undefined;
     if (Array.isArray(o)) this.#array(o);
     else if (isPlain(o)) {
-      const guess = this.#guess[depth];
+      shape = this.#guess[depth];
       if (
-        guess === undefined || guess.perm !== undefined || !this.#forIn || !this.#speculate ||
-        !this.#plainSorted(o as Record<string, unknown>, guess)
-      ) this.#plain(o as Record<string, unknown>);
+        shape === undefined || shape.perm !== undefined || !this.#forIn || !this.#speculate ||
+        !this.#plainSorted(o as Record<string, unknown>, shape, prev)
+      ) shape = this.#plain(o as Record<string, unknown>, prev);
     } else this.#special(o);
     this.#depth--;
     deep.delete(o);
+    return shape;
   }
 
   #array(a: unknown[]): void {
@@ -245,13 +257,18 @@ export class ValueWalker {
     const h = this.#h;
     feedHeader(h, T_ARRAY, T_LONG_ARRAY, n);
     let i = 0;
+    // The shape of the element before, when it was a plain object (see T_OBJECT_AGAIN).
+    let prev: Shape | undefined;
     try {
       for (; i < n; i++) {
         const v = a[i]; // holes read as undefined
-        if (typeof v === "object" && v !== null) this.#object(v);
-        else if (typeof v === "string") feedString(h, v);
-        else if (typeof v === "number") feedNumber(h, v);
-        else this.#primitive(v);
+        if (typeof v === "object" && v !== null) prev = this.#object(v, prev);
+        else {
+          prev = undefined;
+          if (typeof v === "string") feedString(h, v);
+          else if (typeof v === "number") feedNumber(h, v);
+          else this.#primitive(v);
+        }
       }
     } catch (e) {
       unwind(e, `[${i}]`, a);
@@ -267,16 +284,17 @@ export class ValueWalker {
    * depth (arrays of records repeat one shape), checking each key against
    * it; a wrong guess is taken back and the object fed in two passes.
    */
-  #plain(o: Record<string, unknown>): void {
-    if (!this.#forIn) return this.#fields(o, plainShapes, T_OBJECT);
+  #plain(o: Record<string, unknown>, prev: Shape | undefined): Shape {
+    if (!this.#forIn) return this.#fields(o, plainShapes, T_OBJECT, prev);
     const depth = this.#depth;
     const guess = this.#guess[depth];
     // (A sorted guess was tried by #object already.)
     if (guess !== undefined && guess.perm !== undefined && this.#speculate) {
-      if (this.#plainParked(o, guess)) return;
+      if (this.#plainParked(o, guess, prev)) return guess;
     }
-    const shape = this.#plainTwoPass(o);
+    const shape = this.#plainTwoPass(o, prev);
     this.#guess[depth] = shape;
+    return shape;
   }
 
   /**
@@ -285,19 +303,24 @@ export class ValueWalker {
    *
    * @throws {Error} {@linkcode RESTART} if words fed on a wrong guess were already mixed.
    */
-  #plainSorted(o: Record<string, unknown>, shape: Shape): boolean {
+  #plainSorted(o: Record<string, unknown>, shape: Shape, prev: Shape | undefined): boolean {
     const h = this.#h;
     let pos = h.pos;
     if (pos > LIMIT) pos = h.flush();
     const start = pos;
     const mixes = h.mixes;
     const buf = h.buf;
-    const d = shape.digest;
-    buf[pos] = (d[0] & ~0xff) | T_OBJECT;
-    buf[pos + 1] = d[1];
-    buf[pos + 2] = d[2];
-    buf[pos + 3] = d[3];
-    h.pos = pos + 4;
+    if (prev === shape || (prev !== undefined && sameKeys(prev, shape))) {
+      buf[pos] = T_OBJECT_AGAIN;
+      h.pos = pos + 1;
+    } else {
+      const d = shape.digest;
+      buf[pos] = (d[0] & ~0xff) | T_OBJECT;
+      buf[pos + 1] = d[1];
+      buf[pos + 2] = d[2];
+      buf[pos + 3] = d[3];
+      h.pos = pos + 4;
+    }
     const keys = shape.sorted;
     const n = keys.length;
     let i = 0;
@@ -311,7 +334,7 @@ export class ValueWalker {
         const v = o[k];
         if (typeof v === "string") feedString(h, v);
         else if (typeof v === "number") feedNumber(h, v);
-        else if (typeof v === "object" && v !== null) this.#object(v);
+        else if (typeof v === "object" && v !== null) this.#object(v, undefined);
         else this.#primitive(v);
       }
     } catch (e) {
@@ -329,7 +352,7 @@ export class ValueWalker {
    * (unsorted) order: values are parked on a stack by sorted position while
    * the keys are checked; returns false, having fed nothing, if they differ.
    */
-  #plainParked(o: Record<string, unknown>, shape: Shape): boolean {
+  #plainParked(o: Record<string, unknown>, shape: Shape, prev: Shape | undefined): boolean {
     const keys = shape.sorted;
     const inv = shape.inv!;
     const n = keys.length;
@@ -341,7 +364,7 @@ export class ValueWalker {
       vals[base + inv[i++]] = o[k];
     }
     if (i !== n) return false;
-    this.#shape(shape, T_OBJECT);
+    this.#shape(shape, T_OBJECT, prev);
     this.#top = base + n;
     let j = 0;
     try {
@@ -358,11 +381,11 @@ export class ValueWalker {
    * A plain object in two `for…in` passes: one to find the shape, one to feed
    * the values. Keys not enumerated in sorted order park their values first.
    */
-  #plainTwoPass(o: Record<string, unknown>): Shape {
+  #plainTwoPass(o: Record<string, unknown>, prev: Shape | undefined): Shape {
     let node = plainShapes.root;
     for (const k in o) node = node.key === k ? node.next! : node.child(k);
     const shape = node.shape ?? plainShapes.shapeAt(node, enumerated(o));
-    this.#shape(shape, T_OBJECT);
+    this.#shape(shape, T_OBJECT, prev);
     const inv = shape.inv;
     let j = 0;
     try {
@@ -388,9 +411,14 @@ export class ValueWalker {
   }
 
   /** Own enumerable fields by `Object.keys` (class instances, or when `for…in` would mislead). */
-  #fields(o: Record<string, unknown>, shapes: ShapeTrie, tag: number): void {
+  #fields(
+    o: Record<string, unknown>,
+    shapes: ShapeTrie,
+    tag: number,
+    prev: Shape | undefined,
+  ): Shape {
     const shape = shapes.shapeOf(Object.keys(o));
-    this.#shape(shape, tag);
+    this.#shape(shape, tag, prev);
     const keys = shape.sorted;
     let j = 0;
     try {
@@ -399,13 +427,22 @@ export class ValueWalker {
       unwind(e, keySegment(keys[j]), o);
       throw e;
     }
+    return shape;
   }
 
-  /** Feeds a shape as four words, the first of which carries the type tag. */
-  #shape(shape: Shape, tag: number): void {
+  /**
+   * Feeds a shape as four words, the first of which carries the type tag; or, for a plain
+   * object with the keys of the array element before it, the one word `T_OBJECT_AGAIN`.
+   */
+  #shape(shape: Shape, tag: number, prev: Shape | undefined): void {
     const h = this.#h;
     const pos = h.room();
     const buf = h.buf;
+    if (prev !== undefined && (prev === shape || sameKeys(prev, shape))) {
+      buf[pos] = T_OBJECT_AGAIN;
+      h.pos = pos + 1;
+      return;
+    }
     const d = shape.digest;
     buf[pos] = (d[0] & ~0xff) | tag;
     buf[pos + 1] = d[1];
@@ -474,7 +511,7 @@ export class ValueWalker {
     }
     h.word(T_INSTANCE);
     this.#string(o.constructor?.name ?? "");
-    this.#fields(o as Record<string, unknown>, instanceShapes, T_FIELDS);
+    this.#fields(o as Record<string, unknown>, instanceShapes, T_FIELDS, undefined);
   }
 
   /** A Map or Set: each entry hashed on its own, the entry digests sorted. */
@@ -515,8 +552,18 @@ export class ValueWalker {
 }
 
 /**
- * Feeds a string: up to three Latin-1 characters in the tag word, short Latin-1
- * strings four characters a word, others as UTF-16 two units a word.
+ * Whether two shapes have the same keys: their digests are equal (a shape of a full trie is
+ * computed again, so equal keys may come as two objects).
+ */
+function sameKeys(a: Shape, b: Shape): boolean {
+  const x = a.digest, y = b.digest;
+  return x[0] === y[0] && x[1] === y[1] && x[2] === y[2] && x[3] === y[3];
+}
+
+/**
+ * Feeds a string: up to three Latin-1 characters in the tag word; longer short Latin-1
+ * strings with their length and first two characters in the tag word and the rest four
+ * characters a word; others as UTF-16 two units a word.
  */
 function feedString(h: Hash128, s: string): void {
   const n = s.length;
@@ -534,31 +581,29 @@ function feedString(h: Hash128, s: string): void {
       h.pos = pos + 1;
       return;
     }
+    return wideString(h, s, pos);
   }
-  // Optimistically packed as Latin-1, four characters a word; redone as
-  // UTF-16 (two a word) if a character is wider.
+  // Optimistically packed as Latin-1, four characters a word after the tag word's two;
+  // redone as UTF-16 (two a word) if a character is wider.
+  const c0 = s.charCodeAt(0), c1 = s.charCodeAt(1);
+  let units = c0 | c1;
   const start = pos++;
-  let i = 0, units = 0;
+  let i = 2;
   for (; i + 3 < n; i += 4) {
     const a = s.charCodeAt(i), b = s.charCodeAt(i + 1);
     const c = s.charCodeAt(i + 2), d = s.charCodeAt(i + 3);
     units |= a | b | c | d;
     buf[pos++] = a | (b << 8) | (c << 16) | (d << 24);
   }
-  let w = 0;
-  for (let shift = 0; i < n; i++, shift += 8) {
+  let w = 0, shift = 0;
+  for (; i < n; i++, shift += 8) {
     const a = s.charCodeAt(i);
     units |= a;
     w |= a << shift;
   }
   if (units > 0xff) return wideString(h, s, start);
-  if (n <= 3) {
-    buf[start] = (T_TINY + n) | (w << 8);
-    h.pos = start + 1;
-    return;
-  }
-  if ((n & 3) !== 0) buf[pos++] = w;
-  buf[start] = T_STRING8 | (n << 8);
+  if (shift !== 0) buf[pos++] = w;
+  buf[start] = T_STRING8 | (n << 8) | (c0 << 16) | (c1 << 24);
   h.pos = pos;
 }
 
