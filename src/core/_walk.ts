@@ -641,23 +641,30 @@ function feedHeader(h: Hash128, tag: number, longTag: number, n: number): void {
 /**
  * Feeds a number: a non-negative int below {@linkcode PACKED} in its tag word,
  * other int32s in two words, the rest (and -0) as float64 bits. A function
- * small enough to be inlined into the hot loops, where it saves boxing.
+ * small enough to be inlined into the hot loops, where it saves boxing; the
+ * int32 is computed once (JavaScriptCore converts `n | 0` anew each time).
  */
 function feedNumber(h: Hash128, n: number): void {
   let pos = h.pos;
   if (pos > LIMIT) pos = h.flush();
   const buf = h.buf;
-  if ((n | 0) === n && (n !== 0 || 1 / n > 0)) {
-    if (n >= 0 && n < PACKED) {
-      buf[pos] = T_SMALL_INT | (n << 8);
+  const i = n | 0;
+  if (i === n && (i !== 0 || 1 / n > 0)) {
+    if (i >= 0 && i < PACKED) {
+      buf[pos] = T_SMALL_INT | (i << 8);
       h.pos = pos + 1;
     } else {
       buf[pos] = T_INT;
-      buf[pos + 1] = n;
+      buf[pos + 1] = i;
       h.pos = pos + 2;
     }
     return;
   }
+  feedFloat(h, buf, pos, n);
+}
+
+/** A number that is not an int32 (or is -0), as its float64 bits, from `pos`. */
+function feedFloat(h: Hash128, buf: Int32Array, pos: number, n: number): void {
   f64[0] = n === n ? n : NaN; // one NaN whatever the payload
   buf[pos] = T_FLOAT;
   buf[pos + 1] = f64w[0];
