@@ -20,7 +20,7 @@
  */
 import { hashValue } from "../../src/core/hash.ts";
 import { flags, interleave, log, runtimeInfo } from "./_common.ts";
-import { hashRow, type HashResult, markdown, noiseNote } from "./_report.ts";
+import { type HashResult, hashRow, markdown, noiseNote } from "./_report.ts";
 
 const ELEMENTS = 100_000;
 const REPEAT = 10;

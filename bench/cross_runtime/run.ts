@@ -1,5 +1,5 @@
 /**
- * Runs `executors.ts` and `piscina.ts` on Deno, Bun and Node 24, one process at a
+ * Runs `executors.ts`, `hash.ts` and `piscina.ts` on Deno, Bun and Node 24, one process at a
  * time (they would compete for the cores), then prints one markdown table per runtime of the
  * measured ratios (`scenario | baseline | measured | ratio | target`), ready for the README.
  *
@@ -9,8 +9,9 @@
  * deno run -A bench/cross_runtime/run.ts --reps 5 --n 4000000 --json results.json
  * ```
  *
- * `--reps` and `--n` go to every bench; `--json FILE` also writes every raw result (all samples)
- * to FILE, and `--from FILE` prints the tables of such a file without running anything.
+ * `--reps` goes to every bench, `--n` to all but `hash.ts`; `--json FILE` also writes every raw
+ * result (all samples) to FILE, and `--from FILE` prints the tables of such a file without
+ * running anything.
  * Bun and Node come from npm into `.runtimes/` when missing, as for `deno task test`. Exits
  * non-zero when a bench failed or did not exit by itself.
  *
@@ -22,9 +23,12 @@ import {
   type Runtime,
   RUNTIMES,
 } from "../../scripts/_runtimes.ts";
+import type { Stats } from "./_common.ts";
 import {
   executorRows,
   type ExecutorsResult,
+  type HashResult,
+  hashRow,
   markdown,
   noiseNote,
   noiseParts,
@@ -102,10 +106,17 @@ async function bench<T>(runtime: Runtime, bin: string, script: string, args: str
   }
 }
 
+/** The `--reps` flag of the forwarded flags, if any (hash.ts takes no `--n`). */
+function repsOnly(forward: string[]): string[] {
+  const at = forward.indexOf("--reps");
+  return at < 0 ? [] : forward.slice(at, at + 2);
+}
+
 interface Report {
   runtime: Runtime;
   executors?: ExecutorsResult;
   piscina?: PiscinaResult;
+  hash?: HashResult;
   failures: string[];
 }
 
@@ -121,6 +132,11 @@ async function main(): Promise<void> {
     } catch (e) {
       report.failures.push(`executors.ts on ${runtime} ${(e as Error).message}`);
     }
+    try {
+      report.hash = await bench(runtime, bins![runtime], "hash.ts", repsOnly(forward));
+    } catch (e) {
+      report.failures.push(`hash.ts on ${runtime} ${(e as Error).message}`);
+    }
     if (!PISCINA.includes(runtime)) continue;
     // The same workload as executors.ts calibrated, unless --n fixed it for both.
     const n = report.executors && !forward.includes("--n")
@@ -134,17 +150,19 @@ async function main(): Promise<void> {
   }
 
   if (json) await Deno.writeTextFile(json, JSON.stringify(reports, null, 2) + "\n");
-  for (const { runtime, executors, piscina } of reports) {
-    const info = executors?.runtime ?? piscina?.runtime;
+  for (const { runtime, executors, piscina, hash } of reports) {
+    const info = executors?.runtime ?? piscina?.runtime ?? hash?.runtime;
     if (!info) continue;
     const rows: Row[] = [
       ...(executors ? executorRows(executors) : []),
       ...(piscina ? [piscinaRow(piscina)] : []),
+      ...(hash ? [hashRow(hash)] : []),
     ];
     const name = runtime[0].toUpperCase() + runtime.slice(1);
     console.log(`\n${name} ${info.version}, ${info.cores} cores:\n`);
     console.log(markdown(rows));
-    console.log(`\n${noiseNote(noiseParts(executors, piscina))}`);
+    const hashNoise: [string, Stats][] = hash ? [["hash", hash.hash]] : [];
+    console.log(`\n${noiseNote([...noiseParts(executors, piscina), ...hashNoise])}`);
   }
   const failures = reports.flatMap((r) => r.failures);
   for (const failure of failures) console.error(`\nFAILED: ${failure}`);

@@ -3,14 +3,14 @@
  * `node:worker_threads` port (`on("message")`) or a web `Worker` / worker `self`
  * (`addEventListener("message")`). It turns a value that cannot be cloned into a Comlink
  * error response naming the method and the value's type, instead of a bare `DataCloneError`
- * (or, for results, Comlink's "Unserializable return value").
+ * (or, for results, Comlink's "Unserializable return value"); the code that builds it
+ * (`_errors.ts`) loads when first needed, as this module is on a worker's start-up path.
  *
  * @module
  */
 
 import type { Endpoint } from "comlink/dist/esm/comlink.mjs";
-import { ExecutorError } from "../core/errors.ts";
-import { describeType, serializeError } from "./_errors.ts";
+import type { ComlinkMessage } from "./_errors.ts";
 
 /** The smallest message port: post a message, receive every message. */
 export interface RawPort {
@@ -86,77 +86,6 @@ export function webPort(port: WebPortLike): RawPort {
   };
 }
 
-/**
- * Where in `value` the first part that cannot be cloned is, e.g. `function "f" at args[0].cb`.
- * Looks at functions, symbols and objects that are never cloneable; bounded in depth and size.
- *
- * @param value The value that failed to clone.
- * @param path How to name `value` in the message.
- * @returns The description, or `undefined` when nothing obvious was found.
- *
- * @example
- * ```ts
- * import { findUncloneable } from "./_endpoint.ts";
- * console.assert(findUncloneable([{ cb: () => 1 }], "args") === "function \"cb\" at args[0].cb");
- * ```
- */
-export function findUncloneable(value: unknown, path: string): string | undefined {
-  const seen = new Set<object>();
-  let budget = 10_000;
-  const visit = (v: unknown, at: string, depth: number): string | undefined => {
-    if (typeof v === "function" || typeof v === "symbol") return `${describeType(v)} at ${at}`;
-    if (typeof v !== "object" || v === null || seen.has(v) || depth > 8 || --budget < 0) {
-      return undefined;
-    }
-    seen.add(v);
-    if (
-      v instanceof Promise || v instanceof WeakMap || v instanceof WeakSet || v instanceof WeakRef
-    ) return `${describeType(v)} at ${at}`;
-    if (v instanceof Map) {
-      for (const [k, item] of v) {
-        const found = visit(k, `${at} key`, depth + 1) ?? visit(item, `${at}.get(…)`, depth + 1);
-        if (found) return found;
-      }
-      return undefined;
-    }
-    if (v instanceof Set) {
-      for (const item of v) {
-        const found = visit(item, `${at} item`, depth + 1);
-        if (found) return found;
-      }
-      return undefined;
-    }
-    const isArray = Array.isArray(v);
-    for (const key of Object.keys(v)) {
-      const found = visit(
-        (v as Record<string, unknown>)[key],
-        isArray ? `${at}[${key}]` : `${at}.${key}`,
-        depth + 1,
-      );
-      if (found) return found;
-    }
-    return undefined;
-  };
-  return visit(value, path, 0);
-}
-
-interface Message {
-  id?: string;
-  type?: string;
-  path?: string[];
-  argumentList?: { value?: unknown }[];
-  value?: unknown;
-}
-
-function throwResponse(id: string | undefined, error: Error): Message {
-  return {
-    id,
-    type: "HANDLER",
-    name: "throw",
-    value: { isError: true, value: serializeError(error) },
-  } as Message;
-}
-
 /** A Comlink endpoint over a {@linkcode RawPort}, fed by its owner through `deliver`. */
 export interface PortEndpoint {
   /** The endpoint to give to Comlink's `wrap` (main side) or `expose` (worker side). */
@@ -186,46 +115,28 @@ export function portEndpoint(raw: RawPort, side: "main" | "worker"): PortEndpoin
   const methods = new Map<string, string>();
   const deliver = (data: unknown): void => {
     if (side === "worker") {
-      const m = data as Message;
+      const m = data as ComlinkMessage;
       if (m?.type === "APPLY" && m.id) methods.set(m.id, (m.path ?? []).join("."));
     }
     const event = { data } as MessageEvent;
     for (const l of listeners) typeof l === "function" ? l(event) : l.handleEvent(event);
   };
   const endpoint: Endpoint = {
-    postMessage(message: Message, transfer?: Transferable[]) {
+    postMessage(message: ComlinkMessage, transfer?: Transferable[]) {
       const method = side === "worker" ? methods.get(message.id ?? "") : message.path?.join(".");
       if (side === "worker" && message.id) methods.delete(message.id);
       try {
         raw.post(message, transfer);
       } catch (cause) {
-        if (side === "main") {
-          const args = (message.argumentList ?? []).map((w) => w.value);
-          const what = findUncloneable(args, "args") ?? "a value";
-          const error = new ExecutorError(
-            `Cannot send the arguments of "${method}" to a worker as ${what} cannot be cloned: ` +
-              `${
-                (cause as Error)?.message ?? cause
-              }. Pass plain data (no functions, symbols or promises)`,
-            { cause },
-          );
-          // Answer through Comlink's own listener so that its pending call is settled.
-          queueMicrotask(() => deliver(throwResponse(message.id, error)));
-          return;
-        }
-        if (message.type !== "RAW") throw cause;
-        const what = findUncloneable(message.value, "result") ??
-          `result of type ${describeType(message.value)}`;
-        raw.post(throwResponse(
-          message.id,
-          new ExecutorError(
-            `Cannot return the result of "${method}" from a worker as ${what} cannot be cloned: ` +
-              `${
-                (cause as Error)?.message ?? cause
-              }. Return plain data (no functions, symbols or promises)`,
-            { cause },
-          ),
-        ));
+        if (side === "worker" && message.type !== "RAW") throw cause;
+        // The error is built by code loaded only now (it is not on a worker's start-up path),
+        // then answered through Comlink's own listener (main side: its pending call settles)
+        // or posted back (worker side).
+        import("./_errors.ts").then(({ uncloneableResponse }) => {
+          const response = uncloneableResponse(side, message, method, cause);
+          if (side === "main") deliver(response);
+          else raw.post(response);
+        });
       }
     },
     addEventListener: (_type, listener) => void listeners.add(listener),

@@ -1,6 +1,6 @@
 /**
- * One way to start a worker from a module URL on Deno, Bun and Node, and the matching
- * worker side ({@linkcode serveWorker}).
+ * One way to start a worker from a module URL on Deno, Bun and Node; the worker side is
+ * `serveWorker()` in `_serve.ts`.
  *
  * The backend is chosen once: the global `Worker` where it can be unref'd, so that an idle
  * pool never keeps the process alive (Bun, by `unref()`; Deno, by the private method its own
@@ -13,17 +13,17 @@
  * Protocol (plain data on the worker's port, next to Comlink's messages, which always have
  * an `id`): the worker posts `{ hn: "ready" }` once it listens (web Workers drop messages
  * posted before the listener exists), and `{ hn: "event", data }` for
- * {@linkcode WorkerChannel.post}; the main thread posts `{ hn: "message", data }` for
+ * `WorkerChannel.post()`; the main thread posts `{ hn: "message", data }` for
  * {@linkcode WorkerHandle.post} and `{ hn: "cancel", key }` for {@linkcode WorkerHandle.cancel}.
  *
  * @module
  */
 
-import { expose } from "comlink/dist/esm/comlink.mjs";
 import type { Endpoint } from "comlink/dist/esm/comlink.mjs";
 import { ExecutorError } from "../core/errors.ts";
 import { installErrorTransfer } from "./_errors.ts";
 import { nodePort, portEndpoint, type RawPort, webPort, type WebPortLike } from "./_endpoint.ts";
+import { denoRef, isWebWorkerUnrefable } from "./_serve.ts";
 
 /** Why a worker stopped. */
 export interface WorkerExit {
@@ -42,7 +42,7 @@ export interface StartWorkerOptions {
   name?: string;
   /** Called once when the worker stops after it was ready, for whatever reason. */
   onExit?: (exit: WorkerExit) => void;
-  /** Receives what the worker sends with {@linkcode WorkerChannel.post}. */
+  /** Receives what the worker sends with `WorkerChannel.post()` (`_serve.ts`). */
   onEvent?: (data: unknown) => void;
 }
 
@@ -56,9 +56,9 @@ export interface WorkerHandle {
   ref(): void;
   /** Stops the worker; `onExit` is called with `{ message: "terminated" }`. */
   terminate(): Promise<void>;
-  /** Sends plain data to the worker's {@linkcode WorkerChannel.onMessage} listener. */
+  /** Sends plain data to the worker's `WorkerChannel.onMessage` listener. */
   post(data: unknown): void;
-  /** Asks the worker to stop the call identified by `key` ({@linkcode WorkerChannel.onCancel}). */
+  /** Asks the worker to stop the call identified by `key` (`WorkerChannel.onCancel`). */
   cancel(key: string | number): void;
 }
 
@@ -80,41 +80,6 @@ function errorMessage(e: unknown): string {
   );
   return (line ?? text).replace(/^error: /, "");
 }
-
-/**
- * Which kind of worker {@linkcode startWorker} starts in this runtime.
- *
- * @returns `"web"` for the global `Worker`, `"worker_threads"` for `node:worker_threads`.
- *
- * @example
- * ```ts
- * import { workerBackend } from "./_spawn.ts";
- * console.assert(workerBackend() === ("Deno" in globalThis ? "web" : workerBackend()));
- * ```
- */
-export function workerBackend(): "web" | "worker_threads" {
-  return isWebWorkerUnrefable() || denoRef !== undefined ? "web" : "worker_threads";
-}
-
-function isWebWorkerUnrefable(): boolean {
-  return typeof Worker === "function" &&
-    typeof (Worker.prototype as Partial<WebWorker>).unref === "function";
-}
-
-/**
- * Deno's web `Worker` has no public `unref()`, but its prototype keeps a method under an
- * unnamed symbol, `(ref: boolean)`, that counts refs of the worker's pending messages (its own
- * `node:worker_threads` is built on it). Found by shape, so a Deno without it falls back to
- * `node:worker_threads`, which starts 20–30 ms slower.
- */
-const denoRef: symbol | undefined = (() => {
-  if (!("Deno" in globalThis) || typeof Worker !== "function") return undefined;
-  const proto = Worker.prototype as unknown as Record<symbol, unknown>;
-  return Object.getOwnPropertySymbols(proto).find((s) =>
-    s.description === undefined && typeof proto[s] === "function" &&
-    (proto[s] as (ref: boolean) => void).length === 1
-  );
-})();
 
 function webWorker(url: URL, name: string, die: (exit: WorkerExit) => void): Worker {
   const worker = new Worker(url, { type: "module", name });
@@ -193,28 +158,8 @@ import(${JSON.stringify(url.href)}).finally(() => m?.flushCompileCache?.());`;
 }
 
 /**
- * Writes what a worker compiled so far to Node's compile cache (see the worker bootstrap), so
- * that workers started later find it even if this one is terminated. Does nothing elsewhere.
- *
- * @example
- * ```ts
- * import { flushCompileCache } from "./_spawn.ts";
- * flushCompileCache();
- * ```
- */
-export function flushCompileCache(): void {
-  // Only Node has one; Deno's first use of `process` in a worker costs 10–20 ms.
-  if ("Deno" in globalThis) return;
-  const proc = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process;
-  const module = proc?.getBuiltinModule?.("node:module") as
-    | { flushCompileCache?: () => void }
-    | undefined;
-  module?.flushCompileCache?.();
-}
-
-/**
  * Starts a worker running the module at `script` and waits until it is ready, i.e. until
- * the module called {@linkcode serveWorker}.
+ * the module called `serveWorker()` (`_serve.ts`).
  *
  * @param script The worker module's URL (resolve relative paths with `import.meta.url`).
  * @param options Name and exit/event listeners.
@@ -285,120 +230,4 @@ export async function startWorker(
     post: (data) => worker.port.post({ hn: "message", data }),
     cancel: (key) => worker.port.post({ hn: "cancel", key }),
   };
-}
-
-/** The worker side's channel to the main thread, next to Comlink's calls. */
-export interface WorkerChannel {
-  /** Sends plain data to the main thread's `onEvent` (progress, callback events). */
-  post(data: unknown): void;
-  /** Sets the listener of what the main thread sends with {@linkcode WorkerHandle.post}. */
-  onMessage(listener: (data: unknown) => void): void;
-  /** Sets the listener of the keys of calls the main thread wants stopped. */
-  onCancel(listener: (key: string | number) => void): void;
-}
-
-interface WorkerThreadsLike {
-  isMainThread: boolean;
-  parentPort: (RawPortSource & { on: unknown }) | null;
-}
-type RawPortSource = Parameters<typeof nodePort>[0];
-
-function workerThreads(): WorkerThreadsLike | undefined {
-  const proc = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process;
-  return proc?.getBuiltinModule?.("node:worker_threads") as WorkerThreadsLike | undefined;
-}
-
-/**
- * Whether this code runs inside a worker (any runtime, either kind of worker). Cheap: no
- * import, one global check.
- *
- * @returns `true` inside a worker.
- *
- * @example
- * ```ts
- * import { isInsideWorker } from "./_spawn.ts";
- * console.assert(isInsideWorker() === false);
- * ```
- */
-export function isInsideWorker(): boolean {
-  const scope = (globalThis as { WorkerGlobalScope?: new () => unknown }).WorkerGlobalScope;
-  if (typeof scope === "function" && globalThis instanceof scope) return true;
-  return workerThreads()?.isMainThread === false;
-}
-
-/**
- * Serves `api` to the main thread through Comlink, from inside a worker started by
- * {@linkcode startWorker}, then signals that the worker is ready. Call it once at the top
- * level of the worker module, after the module's setup.
- *
- * @param api The object whose methods the main thread calls.
- * @returns A channel to send events to the main thread.
- * @throws {ExecutorError} When called outside a worker.
- *
- * @example A worker module
- * ```ts ignore
- * import { serveWorker } from "./_spawn.ts";
- * serveWorker({ add: (a: number, b: number) => a + b });
- * ```
- */
-export function serveWorker(api: object): WorkerChannel {
-  if (!isInsideWorker()) {
-    throw new ExecutorError(
-      "Cannot serve a worker API as this code runs on the main thread: " +
-        "start this module with startWorker() or a WorkerPool",
-    );
-  }
-  installErrorTransfer();
-  // startWorker() chose the same backend in this runtime. Asking `node:worker_threads` first
-  // would cost a Deno web Worker 10–20 ms: its first use of `process` loads Node's compat layer.
-  // (Bun's worker_threads workers only deliver to parentPort; its web Workers deliver to both.)
-  const wt = workerBackend() === "web" ? undefined : workerThreads();
-  const web = !(wt?.parentPort && !wt.isMainThread);
-  const raw = web
-    ? webPort(globalThis as unknown as WebPortLike)
-    : nodePort(wt!.parentPort as RawPortSource);
-  const { endpoint, deliver } = portEndpoint(raw, "worker");
-  let onMessage: (data: unknown) => void = () => {};
-  let onCancel: (key: string | number) => void = () => {};
-  raw.listen((data) => {
-    const hn = (data as { hn?: unknown } | null)?.hn;
-    if (hn === "message") onMessage((data as { data: unknown }).data);
-    else if (hn === "cancel") onCancel((data as { key: string | number }).key);
-    else deliver(data);
-  });
-  if (web) reportExit(raw);
-  expose(api, endpoint);
-  raw.post({ hn: "ready" });
-  return {
-    post: (data) => raw.post({ hn: "event", data }),
-    onMessage: (listener) => void (onMessage = listener),
-    onCancel: (listener) => void (onCancel = listener),
-  };
-}
-
-/**
- * Inside a Deno web Worker, which gives the main thread no sign when it exits: makes
- * `Deno.exit()` (which `process.exit()` calls) and `self.close()` post `{ hn: "exit", code }`
- * first, so that the calls in flight fail instead of waiting forever.
- */
-function reportExit(raw: RawPort): void {
-  const deno = (globalThis as { Deno?: { exit(code?: number): never } }).Deno;
-  if (deno === undefined) return;
-  const scope = globalThis as { close?: () => void };
-  const exit = deno.exit;
-  const close = scope.close;
-  try {
-    deno.exit = (code) => {
-      raw.post({ hn: "exit", code: code ?? 0 });
-      return exit.call(deno, code);
-    };
-    if (typeof close === "function") {
-      scope.close = () => {
-        raw.post({ hn: "exit", code: 0 });
-        close.call(scope);
-      };
-    }
-  } catch {
-    // A frozen namespace: such exits go unreported, as before this guard.
-  }
 }

@@ -12,7 +12,7 @@
 
 import type { CallContext, ChunkInput, ChunkResult } from "./_protocol.ts";
 import type { PipelineDescription } from "./_registry.ts";
-import { flushCompileCache, serveWorker } from "./_spawn.ts";
+import { flushCompileCache, serveWorker } from "./_serve.ts";
 
 type Run = typeof import("./_worker_run.ts");
 

@@ -29,7 +29,7 @@ import type {
   WorkerMessage,
 } from "./_protocol.ts";
 import { type PipelineDescription, rebuildPipeline, recordNodes } from "./_registry.ts";
-import { flushCompileCache, type WorkerChannel } from "./_spawn.ts";
+import { flushCompileCache, type WorkerChannel } from "./_serve.ts";
 
 // Before any pipeline module is imported, so that every node() call is seen.
 recordNodes();

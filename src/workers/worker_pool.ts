@@ -8,7 +8,8 @@
 
 import { type Remote, wrap } from "comlink/dist/esm/comlink.mjs";
 import { ExecutorError, type HyperNodesErrorOptions } from "../core/errors.ts";
-import { isInsideWorker, startWorker, type WorkerExit, type WorkerHandle } from "./_spawn.ts";
+import { isInsideWorker } from "./_serve.ts";
+import { startWorker, type WorkerExit, type WorkerHandle } from "./_spawn.ts";
 
 /** Options of {@linkcode WorkerPool}. */
 export interface WorkerPoolOptions {

@@ -7,7 +7,7 @@ import {
   registerErrorClass,
   serializeError,
 } from "../../src/workers/_errors.ts";
-import { findUncloneable } from "../../src/workers/_endpoint.ts";
+import { findUncloneable } from "../../src/workers/_errors.ts";
 import { QuotaError } from "./_quota_error.ts";
 
 /** Serialises, clones as postMessage would, and rebuilds. */

@@ -1,5 +1,5 @@
 // A worker module for the worker tests: every method exercises one behaviour of the pool.
-import { serveWorker } from "../../src/workers/_spawn.ts";
+import { serveWorker } from "../../src/workers/_serve.ts";
 import { WorkerPool } from "../../src/workers/worker_pool.ts";
 import { QuotaError } from "./_quota_error.ts";
 import process from "node:process";

@@ -4,7 +4,7 @@ import { appendFileSync } from "node:fs";
 import process from "node:process";
 import { node } from "../../src/core/node.ts";
 import { Pipeline } from "../../src/core/pipeline.ts";
-import { isInsideWorker } from "../../src/workers/_spawn.ts";
+import { isInsideWorker } from "../../src/workers/_serve.ts";
 import { double } from "./_helper.ts";
 import { QuotaError } from "./_quota_error.ts";
 

@@ -4,7 +4,7 @@ import process from "node:process";
 import { after, describe, it } from "node:test";
 import { ExecutorError } from "../../src/core/errors.ts";
 import { registerErrorClass } from "../../src/workers/_errors.ts";
-import { workerBackend } from "../../src/workers/_spawn.ts";
+import { workerBackend } from "../../src/workers/_serve.ts";
 import { WorkerPool } from "../../src/workers/worker_pool.ts";
 import type { FixtureApi } from "./_fixture_worker.ts";
 import { QuotaError } from "./_quota_error.ts";
