@@ -310,17 +310,7 @@ export class ValueWalker {
     const start = pos;
     const mixes = h.mixes;
     const buf = h.buf;
-    if (prev === shape || (prev !== undefined && sameKeys(prev, shape))) {
-      buf[pos] = T_OBJECT_AGAIN;
-      h.pos = pos + 1;
-    } else {
-      const d = shape.digest;
-      buf[pos] = (d[0] & ~0xff) | T_OBJECT;
-      buf[pos + 1] = d[1];
-      buf[pos + 2] = d[2];
-      buf[pos + 3] = d[3];
-      h.pos = pos + 4;
-    }
+    h.pos = writeShape(buf, pos, shape, T_OBJECT, prev);
     const keys = shape.sorted;
     const n = keys.length;
     let i = 0;
@@ -436,19 +426,7 @@ export class ValueWalker {
    */
   #shape(shape: Shape, tag: number, prev: Shape | undefined): void {
     const h = this.#h;
-    const pos = h.room();
-    const buf = h.buf;
-    if (prev !== undefined && (prev === shape || sameKeys(prev, shape))) {
-      buf[pos] = T_OBJECT_AGAIN;
-      h.pos = pos + 1;
-      return;
-    }
-    const d = shape.digest;
-    buf[pos] = (d[0] & ~0xff) | tag;
-    buf[pos + 1] = d[1];
-    buf[pos + 2] = d[2];
-    buf[pos + 3] = d[3];
-    h.pos = pos + 4;
+    h.pos = writeShape(h.buf, h.room(), shape, tag, prev);
   }
 
   /** Anything but an array or a plain object. */
@@ -549,6 +527,31 @@ export class ValueWalker {
       h.word(d[3]);
     }
   }
+}
+
+/**
+ * Writes a shape at `pos` (room made): four words, the first of which carries the type tag, or
+ * the one word `T_OBJECT_AGAIN` when `prev` (the array element before) had the same keys.
+ *
+ * @returns The position after it.
+ */
+function writeShape(
+  buf: Int32Array,
+  pos: number,
+  shape: Shape,
+  tag: number,
+  prev: Shape | undefined,
+): number {
+  if (prev !== undefined && (prev === shape || sameKeys(prev, shape))) {
+    buf[pos] = T_OBJECT_AGAIN;
+    return pos + 1;
+  }
+  const d = shape.digest;
+  buf[pos] = (d[0] & ~0xff) | tag;
+  buf[pos + 1] = d[1];
+  buf[pos + 2] = d[2];
+  buf[pos + 3] = d[3];
+  return pos + 4;
 }
 
 /**
