@@ -6,7 +6,15 @@
 import { HyperNodesEngine } from "../src/core/hypernodes_engine.ts";
 import { startWorker } from "../src/workers/_spawn.ts";
 import { ParallelExecutor, ThreadedExecutor } from "../src/workers/mod.ts";
-import { blocking, cpu, fanout, io, mixed, tiny } from "../tests/workers/_bench_pipelines.ts";
+import {
+  blocking,
+  cpu,
+  fanout,
+  io,
+  lookups,
+  mixed,
+  tiny,
+} from "../tests/workers/_bench_pipelines.ts";
 
 const entry = new URL("../src/workers/_worker_entry.ts", import.meta.url);
 
@@ -76,6 +84,8 @@ const crunch = { n: Array.from({ length: 48 }, () => 1_200_000) };
 const trivial = { x: Array.from({ length: 100_000 }, (_, i) => i) };
 const fetches = { ms: Array.from({ length: 100 }, () => 10) };
 const loads = { ms: Array.from({ length: 48 }, () => 10), n: 600_000 };
+const table = new Float64Array(1_000_000).map((_, k) => k % 97); // 8 MB
+const shared = { table, i: Array.from({ length: 2_000 }, (_, k) => k) };
 
 // Question: does an async map overlap I/O-bound items (100 × 10 ms timer)?
 Deno.bench({
@@ -158,6 +168,28 @@ Deno.bench({
   warmup: 2,
   async fn() {
     await tiny.map(trivial, { mapOver: "x", engine: parallelEngine() });
+  },
+});
+
+// Question: does a map whose items share a large input (8 MB) still gain from workers? Each
+// worker receives it once per map, not once per message.
+Deno.bench({
+  name: "sequential",
+  group: "parallel map, 2,000 × ~0.25 ms items sharing an 8 MB input",
+  baseline: true,
+  n: 10,
+  warmup: 2,
+  async fn() {
+    await lookups.map(shared, { mapOver: "i", engine: sequential });
+  },
+});
+Deno.bench({
+  name: "parallel",
+  group: "parallel map, 2,000 × ~0.25 ms items sharing an 8 MB input",
+  n: 10,
+  warmup: 2,
+  async fn() {
+    await lookups.map(shared, { mapOver: "i", engine: parallelEngine() });
   },
 });
 

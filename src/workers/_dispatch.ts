@@ -13,7 +13,7 @@ import { ChunkSizer } from "./_chunk_sizer.ts";
 import { type Column, pack } from "./_columns.ts";
 import { CallRoutes } from "./_call_routes.ts";
 import { describeType, deserializeError } from "./_errors.ts";
-import type { ChunkInput, ChunkResult, WorkerMessage } from "./_protocol.ts";
+import type { CallContext, ChunkInput, ChunkResult, WorkerMessage } from "./_protocol.ts";
 import { describePipeline, type PipelineDescription } from "./_registry.ts";
 import type { WorkerEntryApi } from "./_worker_entry.ts";
 import { WorkerPool } from "./worker_pool.ts";
@@ -40,6 +40,19 @@ export interface Chunking {
 
 type Report<R> = (position: number, result: Settled<R>) => void;
 
+/**
+ * Where a map's shared inputs went: each worker gets them with its first chunks only (until
+ * one of them comes back) and forgets them when the map is over.
+ */
+interface Shared {
+  /** The map's key (`ChunkInput.shared`). */
+  readonly key: number;
+  /** Workers a chunk carried them to. */
+  readonly sentTo: Set<number>;
+  /** Workers known to hold them: a chunk sent after that need not carry them. */
+  readonly held: Set<number>;
+}
+
 function uncloneable(value: unknown): boolean {
   const t = typeof value;
   return t === "function" || t === "symbol" || (t === "object" && value instanceof Promise);
@@ -64,6 +77,8 @@ export class Dispatcher {
   /** The pool (exposed for tests and stats). */
   readonly pool: WorkerPool<WorkerEntryApi>;
   readonly #routes: CallRoutes;
+  /** Keys of maps' shared inputs. */
+  #maps = 0;
 
   /** @param options Name and pool limits. */
   constructor(options: DispatcherOptions) {
@@ -174,6 +189,9 @@ export class Dispatcher {
       );
     }
     const sizer = new ChunkSizer(count, chunking);
+    const shared: Shared | undefined = Object.keys(batch.broadcast).length === 0
+      ? undefined
+      : { key: ++this.#maps, sentTo: new Set(), held: new Set() };
     await new Promise<void>((resolve) => {
       let next = 0;
       let running = 0;
@@ -182,7 +200,7 @@ export class Dispatcher {
           const from = next;
           next = Math.min(count, from + sizer.next(count - from));
           running++;
-          this.#chunk(desc, batch, from, next, report, sizer, signal).then(() => {
+          this.#chunk(desc, batch, from, next, report, sizer, shared, signal).then(() => {
             running--;
             launch();
           });
@@ -191,6 +209,7 @@ export class Dispatcher {
       };
       launch();
     });
+    for (const worker of shared?.sentTo ?? []) this.pool.post(worker, { forget: shared!.key });
   }
 
   /** Sends positions `from` to `to - 1`; items whose inputs cannot be cloned are cut out. */
@@ -201,6 +220,7 @@ export class Dispatcher {
     to: number,
     report: Report<R>,
     sizer: ChunkSizer,
+    shared: Shared | undefined,
     signal: AbortSignal | undefined,
   ): Promise<void> {
     const columns = batch.columns(from, to);
@@ -222,13 +242,13 @@ export class Dispatcher {
           { pipeline: batch.pipeline.name, item },
         ),
       });
-      await Promise.all([
-        cut > 0 && this.#chunk(desc, batch, from, from + cut, report, sizer, signal),
-        from + cut + 1 < to && this.#chunk(desc, batch, from + cut + 1, to, report, sizer, signal),
-      ]);
+      const part = (a: number, b: number) =>
+        a < b && this.#chunk(desc, batch, a, b, report, sizer, shared, signal);
+      await Promise.all([part(from, from + cut), part(from + cut + 1, to)]);
       return;
     }
-    await this.#send(desc, batch, from, to - from, columns.map(pack), report, sizer, signal);
+    const packed = columns.map(pack);
+    await this.#send(desc, batch, from, to - from, packed, report, sizer, shared, signal);
   }
 
   async #send<R>(
@@ -239,6 +259,7 @@ export class Dispatcher {
     columns: Column[],
     report: Report<R>,
     sizer: ChunkSizer,
+    shared: Shared | undefined,
     signal: AbortSignal | undefined,
   ): Promise<void> {
     const first = batch.firstItem + from;
@@ -247,19 +268,34 @@ export class Dispatcher {
       first,
       names: batch.names,
       columns,
-      broadcast: batch.broadcast,
       outputs: batch.outputs,
       nodeExecutor: batch.nodeExecutor,
       errors: batch.errors,
+      shared: shared?.key,
     };
+    const withShared: ChunkInput = { ...chunk, broadcast: batch.broadcast };
     const ctx = this.#routes.open({ emit: batch.emit, cache: batch.cache }, batch.run, pipeline);
     let result: ChunkResult;
+    let worker = 0;
     try {
-      result = await this.pool.call("runChunk", [desc, chunk, ctx], {
-        signal,
-        context: { pipeline, item: first },
-        cancelKey: ctx.call,
-      });
+      // Made for the worker it goes to (again if retried on another): the shared inputs go
+      // along until that worker is known to hold them.
+      result = await this.pool.call(
+        "runChunk",
+        (w): [PipelineDescription, ChunkInput, CallContext] => {
+          worker = w;
+          if (shared === undefined) return [desc, withShared, ctx];
+          if (shared.held.has(w)) return [desc, chunk, ctx];
+          shared.sentTo.add(w);
+          return [desc, withShared, ctx];
+        },
+        {
+          signal,
+          context: { pipeline, item: first },
+          cancelKey: ctx.call,
+        },
+      );
+      shared?.held.add(worker);
       await this.#routes.stored(ctx.call);
     } catch (error) {
       if (signal?.aborted && error === signal.reason) return;
@@ -279,6 +315,7 @@ export class Dispatcher {
       this.#routes.close(ctx.call);
     }
     sizer.record(n, result.elapsed);
+   
     if (result.failed !== undefined) {
       return report(from, { ok: false, error: deserializeError(result.failed) });
     }

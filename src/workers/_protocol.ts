@@ -2,6 +2,9 @@
  * The plain data the main thread and the workers of the Worker executors exchange, besides
  * the Comlink calls themselves (`runChunk`, `runNode` of `_worker_entry.ts`).
  *
+ * Main → worker, through `WorkerHandle.post`: cache replies (below) and `{ forget }`, which drops
+ * the shared inputs a map left in the worker (see {@linkcode ChunkInput.shared}).
+ *
  * Worker → main, through `WorkerChannel.post`, always with the `call` they belong to:
  * - `{ call, events: [hook, event][] }`: callback events, batched, in emission order (an
  *   event's `error` is a serialised error);
@@ -27,16 +30,27 @@ export interface CallContext extends RunInfo {
   readonly cache: boolean;
 }
 
-/** A slice of a map's items: shared inputs once, the `mapOver` values as one array per name. */
+/**
+ * A slice of a map's items: the `mapOver` values as one array per name, and the inputs every
+ * item shares, which a worker receives once per map (see `shared`).
+ */
 export interface ChunkInput {
   /** The item index of the first value of each column. */
   readonly first: number;
   /** The `mapOver` names. */
   readonly names: readonly string[];
-  /** One array of values per name, zipped (numbers may come as a `Float64Array`). */
+  /** One array of values per name, zipped (numbers may come packed, see `_columns.ts`). */
   readonly columns: readonly Column[];
-  /** Inputs every item shares. */
-  readonly broadcast: Readonly<Record<string, unknown>>;
+  /**
+   * Inputs every item shares; left out when `shared` is set and the worker has them already.
+   */
+  readonly broadcast?: Readonly<Record<string, unknown>>;
+  /**
+   * Identifies the map's shared inputs: the worker keeps the `broadcast` of the first chunks
+   * under this key for the map's later chunks, until the main thread sends `{ forget: key }`.
+   * Unset when there are none.
+   */
+  readonly shared?: number;
   /** The requested outputs, or `undefined` for all. */
   readonly outputs?: readonly string[];
   /** How each item's nodes run. */
@@ -53,7 +67,7 @@ export interface ChunkResult {
   readonly outputs: readonly string[];
   /**
    * One array per output: position `k` holds item `first + k`'s value (numbers may come as a
-   * `Float64Array`).
+   * typed array, see `_columns.ts`).
    */
   readonly columns: readonly Column[];
   /** `[position, serialised error]` of the items that failed, in position order. */
@@ -67,6 +81,12 @@ export type WorkerMessage =
   | { readonly call: number; readonly events: readonly (readonly [CallbackHook, object])[] }
   | { readonly call: number; readonly get: number; readonly keys: readonly string[] }
   | { readonly call: number; readonly sets: readonly (readonly [string, unknown])[] };
+
+/** The main thread's notice that a map is over: its shared inputs may go. */
+export interface ForgetShared {
+  /** The map's {@linkcode ChunkInput.shared} key. */
+  readonly forget: number;
+}
 
 /** The main thread's answer to a cache lookup. */
 export type CacheReply =

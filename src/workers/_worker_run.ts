@@ -37,13 +37,22 @@ recordNodes();
 let post: (message: WorkerMessage) => void = () => {};
 
 /**
- * Wires this module to the worker's channel (events and cache requests out, cache replies in).
+ * Wires this module to the worker's channel (events and cache requests out); the worker
+ * script hands it the cache replies ({@linkcode receive}).
  *
  * @param channel The channel `serveWorker` returned.
  */
 export function connect(channel: WorkerChannel): void {
   post = (message) => channel.post(message);
-  channel.onMessage((data) => receiveCacheReply(data as CacheReply));
+}
+
+/**
+ * Takes a message the main thread sent to this worker's calls (a cache reply).
+ *
+ * @param data The message.
+ */
+export function receive(data: unknown): void {
+  receiveCacheReply(data as CacheReply);
 }
 
 const loaded = new Set<number>();
@@ -144,7 +153,7 @@ function toColumns(
     }
   }
   const packed = errors.length === 0 ? columns.map(pack) : columns;
-  const buffers = packed.flatMap((c) => c instanceof Float64Array ? [c.buffer as ArrayBuffer] : []);
+  const buffers = packed.flatMap((c) => ArrayBuffer.isView(c) ? [c.buffer as ArrayBuffer] : []);
   return transfer({ elapsed, outputs, columns: packed, errors }, buffers);
 }
 
@@ -153,6 +162,7 @@ function toColumns(
  *
  * @param desc The pipeline's description.
  * @param chunk The items.
+ * @param broadcast The inputs the items share (`chunk.broadcast`, or kept from an earlier chunk).
  * @param ctx The call's context.
  * @param signal Aborted when the main thread cancels the call.
  * @returns The items' outputs as columns and their errors, or the first failure.
@@ -160,6 +170,7 @@ function toColumns(
 export async function runChunk(
   desc: PipelineDescription,
   chunk: ChunkInput,
+  broadcast: Readonly<Record<string, unknown>>,
   ctx: CallContext,
   signal: AbortSignal,
 ): Promise<ChunkResult> {
@@ -170,7 +181,7 @@ export async function runChunk(
   let start = performance.now();
   try {
     const pipeline = await pipelineOf(desc);
-    const inputs: Record<string, unknown> = { ...chunk.broadcast };
+    const inputs: Record<string, unknown> = { ...broadcast };
     for (let j = 0; j < chunk.names.length; j++) inputs[chunk.names[j]] = chunk.columns[j];
     start = performance.now();
     const rows = await engineFor(chunk.nodeExecutor, cache !== undefined).map(pipeline, inputs, {

@@ -66,7 +66,7 @@ export type WorkerApi = Record<string, (...args: any[]) => unknown>;
 
 interface Call {
   readonly method: string;
-  readonly args: readonly unknown[];
+  readonly args: readonly unknown[] | ((worker: number) => readonly unknown[]);
   readonly options: CallOptions;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
@@ -186,7 +186,8 @@ export class WorkerPool<Api extends object = WorkerApi> {
    * Calls `method` of the worker module with `args` in the least busy worker.
    *
    * @param method The method's name.
-   * @param args Its arguments (structured-cloneable).
+   * @param args Its arguments (structured-cloneable), or a function that makes them for the
+   * worker (by id) the call is about to be sent to: called again if the call is retried.
    * @param options Signal and error context.
    * @returns What the method returned (awaited).
    * @throws {ExecutorError} When the worker dies, the pool is closed, or an argument or the
@@ -194,7 +195,9 @@ export class WorkerPool<Api extends object = WorkerApi> {
    */
   call<M extends keyof Api & string>(
     method: M,
-    args: Api[M] extends (...a: infer A) => unknown ? A : never,
+    args:
+      | (Api[M] extends (...a: infer A) => unknown ? A : never)
+      | ((worker: number) => Api[M] extends (...a: infer A) => unknown ? A : never),
     options: CallOptions = {},
   ): Promise<Api[M] extends (...a: never[]) => infer R ? Awaited<R> : never> {
     if (this.#closed) return Promise.reject(this.#closedError(method, options));
@@ -302,7 +305,8 @@ export class WorkerPool<Api extends object = WorkerApi> {
   #send(call: Call, remote: Remote<WorkerApi>): void {
     call.posted = true;
     const slot = call.slot!;
-    (remote[call.method] as (...a: unknown[]) => Promise<unknown>)(...call.args).then(
+    const args = typeof call.args === "function" ? call.args(slot.id) : call.args;
+    (remote[call.method] as (...a: unknown[]) => Promise<unknown>)(...args).then(
       (value) => this.#answered(call, slot, true, value),
       (error) => this.#answered(call, slot, false, error),
     );

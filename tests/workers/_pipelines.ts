@@ -103,3 +103,14 @@ export const echoing = new Pipeline({
   nodes: [node({ output: "same", name: "same" }, ({ v }: { v: unknown }) => v)],
   name: "echoing",
 });
+
+/** Reads `table` (an input every item shares) at `i`, modulo its length. */
+export const lookup = new Pipeline({
+  nodes: [
+    node(
+      { output: "got", name: "look_up" },
+      ({ table, i }: { table: Float64Array; i: number }) => table[i % table.length],
+    ),
+  ],
+  name: "lookup",
+});
