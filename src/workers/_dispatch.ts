@@ -315,7 +315,7 @@ export class Dispatcher {
       this.#routes.close(ctx.call);
     }
     sizer.record(n, result.elapsed);
-   
+
     if (result.failed !== undefined) {
       return report(from, { ok: false, error: deserializeError(result.failed) });
     }
