@@ -570,22 +570,26 @@ function sameKeys(a: Shape, b: Shape): boolean {
  */
 function feedString(h: Hash128, s: string): void {
   const n = s.length;
+  if (n > 3) return feedLonger(h, s);
+  // Packed into the tag word when Latin-1 (one-character strings are common); this part is
+  // small enough to be inlined into the hot loops.
+  let pos = h.pos;
+  if (pos > LIMIT) pos = h.flush();
+  const a = n > 0 ? s.charCodeAt(0) : 0;
+  const b = n > 1 ? s.charCodeAt(1) : 0;
+  const c = n > 2 ? s.charCodeAt(2) : 0;
+  if ((a | b | c) > 0xff) return wideString(h, s, pos);
+  h.buf[pos] = (T_TINY + n) | (a << 8) | (b << 16) | (c << 24);
+  h.pos = pos + 1;
+}
+
+/** A string of four characters or more (see {@linkcode feedString}). */
+function feedLonger(h: Hash128, s: string): void {
+  const n = s.length;
   if (n > SHORT) return longString(h, s);
   let pos = h.pos;
   if (pos > LIMIT) pos = h.flush();
   const buf = h.buf;
-  if (n <= 3) {
-    // Packed into the tag word when Latin-1 (one-character strings are common).
-    const a = n > 0 ? s.charCodeAt(0) : 0;
-    const b = n > 1 ? s.charCodeAt(1) : 0;
-    const c = n > 2 ? s.charCodeAt(2) : 0;
-    if ((a | b | c) <= 0xff) {
-      buf[pos] = (T_TINY + n) | (a << 8) | (b << 16) | (c << 24);
-      h.pos = pos + 1;
-      return;
-    }
-    return wideString(h, s, pos);
-  }
   // Optimistically packed as Latin-1, four characters a word after the tag word's two;
   // redone as UTF-16 (two a word) if a character is wider.
   const c0 = s.charCodeAt(0), c1 = s.charCodeAt(1);
