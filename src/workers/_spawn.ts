@@ -108,7 +108,7 @@ async function backend(url: URL, name: string, die: (exit: WorkerExit) => void):
   }
   if (denoRef !== undefined) {
     // Deno's web Worker reports no exit: the worker side posts { hn: "exit" } as it exits
-    // (see guardExit), which startWorker turns into a call to die().
+    // (see reportExit in _serve.ts), which startWorker turns into a call to die().
     const worker = webWorker(url, name, die);
     const setRef = (worker as unknown as Record<symbol, (ref: boolean) => void>)[denoRef];
     // The method counts: call it on changes only, as ref()/unref() may repeat.
