@@ -284,9 +284,8 @@ export class Dispatcher {
         "runChunk",
         (w): [PipelineDescription, ChunkInput, CallContext] => {
           worker = w;
-          if (shared === undefined) return [desc, withShared, ctx];
-          if (shared.held.has(w)) return [desc, chunk, ctx];
-          shared.sentTo.add(w);
+          if (shared?.held.has(w)) return [desc, chunk, ctx];
+          shared?.sentTo.add(w);
           return [desc, withShared, ctx];
         },
         {
@@ -315,7 +314,6 @@ export class Dispatcher {
       this.#routes.close(ctx.call);
     }
     sizer.record(n, result.elapsed);
-
     if (result.failed !== undefined) {
       return report(from, { ok: false, error: deserializeError(result.failed) });
     }

@@ -69,18 +69,16 @@ async function withSignal<T>(
 
 const api = {
   /** Runs a chunk of map items (see `_worker_run.ts`). */
-  runChunk: (
+  runChunk: async (
     desc: PipelineDescription,
     chunk: ChunkInput,
     ctx: CallContext,
   ): Promise<ChunkResult> => {
-    let broadcast: Readonly<Record<string, unknown>>;
-    try {
-      broadcast = sharedInputs(chunk);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return withSignal(ctx, (run, signal) => run.runChunk(desc, chunk, broadcast, ctx, signal));
+    const broadcast = sharedInputs(chunk); // as the call arrives (an async function's first part)
+    return await withSignal(
+      ctx,
+      (run, signal) => run.runChunk(desc, chunk, broadcast, ctx, signal),
+    );
   },
   /** Runs one node (see `_worker_run.ts`). */
   runNode: (
