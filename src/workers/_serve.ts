@@ -156,25 +156,26 @@ export function serveWorker(api: object): WorkerChannel {
   const { endpoint, deliver } = portEndpoint(raw, "worker");
   let onMessage: (data: unknown) => void = () => {};
   let onCancel: (key: string | number) => void = () => {};
-  // Calls wait for the error transfer, which loads after READY: an error thrown before it is
-  // installed would cross without its class, cause and fields. (Should the import fail, the
-  // rejection crashes the worker, which fails its calls: nothing waits forever.)
-  let queued: unknown[] | undefined = [];
-  raw.listen((data) => {
+  const receive = (data: unknown): void => {
     const hn = (data as { hn?: unknown } | null)?.hn;
     if (hn === "message") onMessage((data as { data: unknown }).data);
     else if (hn === "cancel") onCancel((data as { key: string | number }).key);
-    else if (queued !== undefined) queued.push(data);
     else deliver(data);
-  });
+  };
+  // Messages wait for the error transfer, which loads after READY: an error thrown before it
+  // is installed would cross without its class, cause and fields. They wait all together, so
+  // that they stay in order (a cancel or a notice after its call). (Should the import fail,
+  // the rejection crashes the worker, which fails its calls: nothing waits forever.)
+  let queued: unknown[] | undefined = [];
+  raw.listen((data) => queued !== undefined ? queued.push(data) : receive(data));
   if (web) reportExit(raw);
   expose(api, endpoint);
   raw.post({ hn: "ready" });
   // Even starting an import takes a millisecond on Node (it resolves and reads the file): after READY.
   import("./_errors.ts").then(({ installErrorTransfer }) => installErrorTransfer()).finally(() => {
-    const calls = queued!;
+    const waiting = queued!;
     queued = undefined;
-    for (const data of calls) deliver(data);
+    for (const data of waiting) receive(data);
   });
   return {
     post: (data) => raw.post({ hn: "event", data }),
